@@ -1,0 +1,132 @@
+"""The `catalog` command: set up, seed, serve, manage users, export and verify."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from . import create_app
+from .migrate import upgrade
+from .models import Role
+from .services import export as export_service
+from .services.ingest import ImportRejected
+from .services.revisions import verify_chains
+from .services.seed import catalog_is_empty, load_seeds
+from .services.users import UserRejected, create_user
+from .viewer import Viewer
+from .web import database
+
+
+def _app(*_args) -> Flask:
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_app, add_default_commands=False, add_version_option=False)
+def main() -> None:
+    """Testimony Catalog: witness testimony kept apart from anyone's framing of it."""
+
+
+@main.command()
+@click.pass_context
+def init(ctx) -> None:
+    """Create the database, or upgrade it to the current schema."""
+    db = database(ctx.obj.load_app())
+    upgrade(db.engine)
+    click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
+
+
+@main.command()
+@click.option("--if-empty", is_flag=True, help="Load only when the catalog holds no testimony yet.")
+@click.pass_context
+def seed(ctx, if_empty: bool) -> None:
+    """Load the seed document's structured form (safe to repeat: nothing is loaded twice)."""
+    db = database(ctx.obj.load_app())
+    with db.writing() as session:
+        if if_empty and not catalog_is_empty(session):
+            click.echo("The catalog already holds testimonies; seeds not loaded.")
+            return
+        try:
+            report = load_seeds(session)
+        except ImportRejected as error:
+            for problem in error.problems:
+                click.echo(f"  {problem}", err=True)
+            raise click.ClickException(str(error)) from None
+    created = ", ".join(f"{n} {kind}" for kind, n in sorted(report.created.items())) or "nothing new"
+    click.echo(f"Seeds loaded: {created}.")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=None, type=int, help="Port (default: PORT or 5000).")
+@click.option("--threads", default=8, show_default=True, help="Worker threads.")
+@click.pass_context
+def serve(ctx, host: str, port: int | None, threads: int) -> None:
+    """Serve the catalog with a production WSGI server (waitress)."""
+    from waitress import serve as waitress_serve
+
+    app = ctx.obj.load_app()
+    port = port or app.config["PORT"]
+    click.echo(f"Serving the Testimony Catalog on http://{host}:{port}/")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="testimony-catalog")
+
+
+@main.group()
+def user() -> None:
+    """Manage accounts."""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True, help="What the user may do.")
+@click.option("--display-name", default="", help="Name shown in revision history.")
+@click.pass_context
+def user_create(ctx, username: str, role: str, display_name: str) -> None:
+    """Create a user; the password is read from standard input when it is not a terminal."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    db = database(ctx.obj.load_app())
+    try:
+        with db.writing() as session:
+            create_user(session, username, password, Role(role), display_name)
+    except UserRejected as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"User {username} created with role {role}.")
+
+
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option(
+    "--viewer",
+    type=click.Choice(["public", "researcher", "archivist"]),
+    default="public",
+    show_default=True,
+    help="Export what this audience may see.",
+)
+@click.pass_context
+def export_command(ctx, fmt: str, viewer: str) -> None:
+    """Write the catalog to standard output, cut to what the viewer may see."""
+    db = database(ctx.obj.load_app())
+    with db.session() as session:
+        data = export_service.export_catalog(session, Viewer.for_level(viewer))
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+@main.command()
+@click.pass_context
+def verify(ctx) -> None:
+    """Recompute every record's revision chain and report any that does not check out."""
+    db = database(ctx.obj.load_app())
+    with db.session() as session:
+        problems = verify_chains(session)
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"{len(problems)} revision(s) do not check out.")
+    click.echo("Every revision chain checks out.")

@@ -1,0 +1,73 @@
+"""Configuration: documented defaults, then the environment, then test overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+#: Every setting the catalog reads from the environment, with its default and meaning.
+#: README.md documents the same table; tests/test_config.py keeps the two in step.
+SETTINGS: dict[str, tuple[str, str]] = {
+    "CATALOG_DATABASE_URL": (
+        "sqlite:///<instance>/catalog.sqlite3",
+        "SQLAlchemy URL of the database (SQLite file or postgresql+psycopg://…).",
+    ),
+    "CATALOG_SECRET_KEY": (
+        "generated on first run, kept in <instance>/secret_key",
+        "Key that signs sessions and CSRF tokens.",
+    ),
+    "CATALOG_INSTANCE_PATH": (
+        "./instance",
+        "Folder for the SQLite database, the generated secret key and other local state.",
+    ),
+    "PORT": ("5000", "Port that `catalog serve` (and `make run`) listens on, on 127.0.0.1."),
+}
+
+
+def instance_path() -> Path:
+    """The instance folder: where local state lives; created when missing."""
+    path = Path(os.environ.get("CATALOG_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_url(instance: Path) -> str:
+    """The configured database URL, or the embedded SQLite file in the instance folder."""
+    return os.environ.get("CATALOG_DATABASE_URL") or f"sqlite:///{instance / 'catalog.sqlite3'}"
+
+
+def secret_key(instance: Path) -> str:
+    """The configured secret key, or one generated once and kept in the instance folder.
+
+    There is never a hard-coded default: a key everybody knows signs nothing.
+    """
+    configured = os.environ.get("CATALOG_SECRET_KEY")
+    if configured:
+        return configured
+    key_file = instance / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    # Created with O_EXCL so two processes starting at once cannot write different keys.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load(test_config: dict | None = None) -> dict:
+    """The app's configuration mapping."""
+    instance = instance_path()
+    config = {
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": database_url(instance),
+        "SECRET_KEY": secret_key(instance),
+        "PORT": int(os.environ.get("PORT") or 5000),
+    }
+    if test_config:
+        config.update(test_config)
+    return config

@@ -1,0 +1,41 @@
+"""The catalog's domain model, one module per area."""
+
+from .agents import Agent, AgentName
+from .base import (
+    AccessLevel,
+    AccountKind,
+    AgentKind,
+    Base,
+    ClaimKind,
+    ConsentStatus,
+    CorroborationRelation,
+    CorroborationStatus,
+    NameKind,
+    OccasionKind,
+    PublicationState,
+    Role,
+    RoleKind,
+    SegmentKind,
+    SourceKind,
+)
+from .claims import Claim, CorroborationLink
+from .places import Occasion, Place, PlaceName
+from .revisions import Revision
+from .sources import Source, SourceFile
+from .testimonies import (
+    CorroborationChange,
+    Redaction,
+    Segment,
+    Testimony,
+    AgentRole,
+    TransmissionLink,
+)
+from .users import User
+
+__all__ = [
+    "AccessLevel", "AccountKind", "Agent", "AgentKind", "AgentName", "Base", "Claim", "ClaimKind",
+    "ConsentStatus", "CorroborationChange", "CorroborationLink", "CorroborationRelation",
+    "CorroborationStatus", "NameKind", "Occasion", "OccasionKind", "Place", "PlaceName",
+    "PublicationState", "Redaction", "Revision", "Role", "RoleKind", "Segment", "SegmentKind",
+    "Source", "SourceFile", "SourceKind", "Testimony", "AgentRole", "TransmissionLink", "User",
+]

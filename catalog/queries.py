@@ -1,0 +1,910 @@
+"""The visibility-scoped read layer: the only way pages, search, API and exports read the catalog.
+
+Every function takes the viewer and returns plain, immutable records already cut to what that
+viewer may see: unpublished or restricted testimonies are absent, confidential segments are left
+out, redacted spans are replaced by a mark, and protected people appear only by their pseudonym.
+Templates and exports never touch ORM objects, so nothing can reach a reader through a side door.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from . import dates
+from .models import (
+    AccessLevel,
+    Agent,
+    AgentKind,
+    Claim,
+    CorroborationLink,
+    NameKind,
+    Occasion,
+    Place,
+    PublicationState,
+    Revision,
+    RoleKind,
+    Segment,
+    SegmentKind,
+    Source,
+    Testimony,
+    AgentRole,
+    TransmissionLink,
+)
+from .viewer import Viewer
+
+#: What a reader sees in place of words they may not read.
+REDACTION_MARK = "[redacted]"
+
+
+# --- records -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgentRef:
+    key: str
+    name: str
+    kind: AgentKind
+    #: True when `name` is a pseudonym standing for a protected person's real name.
+    is_pseudonym: bool = False
+
+
+@dataclass(frozen=True)
+class PlaceRef:
+    key: str
+    name: str
+    #: Parents from the nearest outwards, by name.
+    ancestors: tuple[str, ...] = ()
+
+    @property
+    def full_name(self) -> str:
+        return ", ".join((self.name, *self.ancestors))
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    key: str
+    title: str
+    kind: str
+    citation: str
+    date_edtf: Optional[str]
+    publisher: Optional[AgentRef]
+
+    @property
+    def date_words(self) -> str:
+        return dates.describe(self.date_edtf)
+
+
+@dataclass(frozen=True)
+class OccasionRecord:
+    key: str
+    kind: str
+    title: str
+    place: Optional[PlaceRef]
+    date_edtf: Optional[str]
+    date_note: str
+
+    @property
+    def date_words(self) -> str:
+        return dates.describe(self.date_edtf)
+
+
+@dataclass(frozen=True)
+class RoleRecord:
+    agent: AgentRef
+    role: RoleKind
+    relation_to_events: str
+    named_by: Optional[SourceRef]
+
+
+@dataclass(frozen=True)
+class TransmissionRecord:
+    position: int
+    agent: Optional[AgentRef]
+    source: Optional[SourceRef]
+    note: str
+
+
+@dataclass(frozen=True)
+class TextPiece:
+    text: str
+    is_redacted: bool = False
+
+
+@dataclass(frozen=True)
+class SegmentRecord:
+    id: int
+    kind: SegmentKind
+    #: The text as this viewer may read it: redacted spans replaced by REDACTION_MARK.
+    text: str
+    pieces: tuple[TextPiece, ...]
+    language: str
+    direction: str
+    number: Optional[int]
+    position: Optional[int]
+    translation: Optional[str]
+    translation_language: Optional[str]
+    #: True when a translation exists but is withheld because the original is partly redacted.
+    translation_withheld: bool
+    timecode_start: Optional[float]
+    timecode_end: Optional[float]
+    access_level: AccessLevel
+    author: Optional[AgentRef]
+    testimony_id: Optional[str]
+    source_key: Optional[str]
+    source_position: Optional[int]
+    source_paragraph: Optional[int]
+    is_redacted: bool
+    claim_keys: tuple[str, ...] = ()
+    #: Redaction spans this viewer may see through (archivists); empty when they were applied.
+    redactions: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True)
+class CorroborationRecord:
+    relation: str
+    rationale: str
+    evidence: str
+    other_claim_key: Optional[str]
+    other_testimony_id: Optional[str]
+    #: "outgoing" when this claim points at the other, "incoming" when the other points here.
+    direction: str
+
+
+@dataclass(frozen=True)
+class ClaimRecord:
+    key: str
+    kind: str
+    statement: str
+    excerpt: str
+    speaker: Optional[AgentRef]
+    quantity_low: Optional[int]
+    quantity_high: Optional[int]
+    scope_place: Optional[PlaceRef]
+    scope_period_edtf: Optional[str]
+    scope_note: str
+    testimony_id: Optional[str]
+    segment_number: Optional[int]
+    source_key: Optional[str]
+    segment_source_position: Optional[int]
+    corroborations: tuple[CorroborationRecord, ...] = ()
+
+    @property
+    def scope_period_words(self) -> str:
+        return dates.describe(self.scope_period_edtf) if self.scope_period_edtf else ""
+
+
+@dataclass(frozen=True)
+class CorroborationChangeRecord:
+    status: str
+    rationale: str
+    changed_by: str
+    changed_dt: str
+
+
+@dataclass(frozen=True)
+class TestimonySummary:
+    public_id: str
+    title: str
+    account_kind: str
+    language: str
+    speakers: tuple[AgentRef, ...]
+    occasion_title: Optional[str]
+    date_edtf: Optional[str]
+    corroboration_status: str
+    access_level: AccessLevel
+    publication_state: PublicationState
+
+    @property
+    def date_words(self) -> str:
+        return dates.describe(self.date_edtf)
+
+
+@dataclass(frozen=True)
+class TestimonyRecord:
+    public_id: str
+    title: str
+    account_kind: str
+    language: str
+    publication_state: PublicationState
+    withdrawn_reason: str
+    access_level: AccessLevel
+    consent_status: str
+    consent_note: str
+    corroboration_status: str
+    corroboration_rationale: str
+    corroboration_history: tuple[CorroborationChangeRecord, ...]
+    summary_html: str
+    events_date_edtf: Optional[str]
+    occasion: Optional[OccasionRecord]
+    source: Optional[SourceRef]
+    roles: tuple[RoleRecord, ...]
+    transmission: tuple[TransmissionRecord, ...]
+    segments: tuple[SegmentRecord, ...]
+    claims: tuple[ClaimRecord, ...]
+    revision: Optional[int]
+    #: The viewer this record was cut for.
+    viewer_label: str
+
+    @property
+    def speakers(self) -> tuple[RoleRecord, ...]:
+        return tuple(role for role in self.roles if role.role is RoleKind.SPEAKER)
+
+    @property
+    def events_date_words(self) -> str:
+        return dates.describe(self.events_date_edtf) if self.events_date_edtf else ""
+
+    @property
+    def is_relayed(self) -> bool:
+        return len(self.transmission) > 1
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    ref: SourceRef
+    language: Optional[str]
+    location: str
+    stance_note_html: str
+    access_level: AccessLevel
+    files: tuple[dict, ...]
+    #: The source as published, in its original order (framing and quoted testimony).
+    segments: tuple[SegmentRecord, ...]
+    #: Passages left out because they belong to testimonies this viewer may not see.
+    withheld_passages: int
+    testimonies: tuple[TestimonySummary, ...]
+
+
+@dataclass(frozen=True)
+class NameRecord:
+    name: str
+    kind: NameKind
+    language: Optional[str]
+    note: str
+
+
+@dataclass(frozen=True)
+class AgentRecord:
+    ref: AgentRef
+    description_html: str
+    names: tuple[NameRecord, ...]
+    #: Roles in testimonies: (role, testimony, the source naming them for source-asserted roles).
+    roles: tuple[tuple[RoleKind, TestimonySummary, Optional[SourceRef]], ...]
+    #: Roles in sources' own text: (role, source, relation as the source puts it).
+    source_roles: tuple[tuple[RoleKind, SourceRef, str], ...]
+    is_protected: bool
+    pseudonym: Optional[str]
+
+
+@dataclass(frozen=True)
+class PlaceRecord:
+    ref: PlaceRef
+    parent_key: Optional[str]
+    kind: str
+    latitude: Optional[float]
+    longitude: Optional[float]
+    names: tuple[NameRecord, ...]
+    children: tuple[PlaceRef, ...]
+    testimonies: tuple[TestimonySummary, ...]
+
+
+# --- the rules -----------------------------------------------------------------------------
+
+
+def testimony_visibility(viewer: Viewer) -> ColumnElement[bool]:
+    """SQL condition: the testimonies this viewer may see at all."""
+    condition = and_(
+        Testimony.is_deleted.is_(False),
+        Testimony.access_level.in_(viewer.allowed_levels),
+    )
+    if not viewer.is_staff:
+        condition = and_(condition, Testimony.publication_state == PublicationState.PUBLISHED)
+    return condition
+
+
+def segment_visibility(viewer: Viewer) -> ColumnElement[bool]:
+    """SQL condition on segments: readable level (the owning testimony is checked separately)."""
+    return Segment.access_level.in_(viewer.allowed_levels)
+
+
+def visible_testimonies(viewer: Viewer):
+    """A select() of the Testimony rows this viewer may see; callers add order and paging."""
+    return select(Testimony).where(testimony_visibility(viewer))
+
+
+def sees_identity(viewer: Viewer, agent: Agent) -> bool:
+    return not agent.is_protected or viewer.may_read(agent.identity_access)
+
+
+def agent_ref(viewer: Viewer, agent: Agent) -> AgentRef:
+    """How this viewer may name the agent: a protected person only by their pseudonym."""
+    if sees_identity(viewer, agent):
+        return AgentRef(agent.key, agent.preferred_name, agent.kind)
+    return AgentRef(
+        f"protected-{agent.id}", agent.public_pseudonym or "Protected person", agent.kind, is_pseudonym=True
+    )
+
+
+def place_ref(place: Place) -> PlaceRef:
+    return PlaceRef(place.key, place.name, tuple(parent.name for parent in place.ancestors()))
+
+
+def source_ref(viewer: Viewer, source: Source) -> SourceRef:
+    return SourceRef(
+        key=source.key,
+        title=source.title,
+        kind=source.kind.value,
+        citation=source.citation,
+        date_edtf=source.date_edtf,
+        publisher=agent_ref(viewer, source.publisher) if source.publisher else None,
+    )
+
+
+def _pieces(viewer: Viewer, segment: Segment) -> tuple[tuple[TextPiece, ...], bool]:
+    hidden = sorted(
+        (r.start, r.end) for r in segment.redactions if not viewer.may_read(r.access_level)
+    )
+    if not hidden:
+        return (TextPiece(segment.text),), False
+    pieces, cursor = [], 0
+    for start, end in hidden:
+        start = max(start, cursor)
+        if start > cursor:
+            pieces.append(TextPiece(segment.text[cursor:start]))
+        if end > start:
+            pieces.append(TextPiece(REDACTION_MARK, is_redacted=True))
+        cursor = max(cursor, end)
+    if cursor < len(segment.text):
+        pieces.append(TextPiece(segment.text[cursor:]))
+    return tuple(pieces), True
+
+
+def segment_record(
+    viewer: Viewer, segment: Segment, testimony_id: Optional[str], claim_keys: Iterable[str] = ()
+) -> SegmentRecord:
+    pieces, redacted = _pieces(viewer, segment)
+    return SegmentRecord(
+        id=segment.id,
+        kind=segment.kind,
+        text="".join(piece.text for piece in pieces),
+        pieces=pieces,
+        language=segment.language,
+        direction=segment.direction,
+        number=segment.number,
+        position=segment.position,
+        translation=None if redacted else segment.translation,
+        translation_language=None if redacted else segment.translation_language,
+        translation_withheld=redacted and bool(segment.translation),
+        timecode_start=segment.timecode_start,
+        timecode_end=segment.timecode_end,
+        access_level=segment.access_level,
+        author=agent_ref(viewer, segment.author) if segment.author else None,
+        testimony_id=testimony_id,
+        source_key=segment.source.key if segment.source else None,
+        source_position=segment.source_position,
+        source_paragraph=segment.source_paragraph,
+        is_redacted=redacted,
+        claim_keys=tuple(claim_keys),
+        redactions=tuple(
+            {"start": r.start, "end": r.end, "reason": r.reason, "access_level": r.access_level.value}
+            for r in segment.redactions
+            if viewer.may_read(r.access_level)
+        ),
+    )
+
+
+def _summary(viewer: Viewer, testimony: Testimony) -> TestimonySummary:
+    occasion = testimony.occasion
+    return TestimonySummary(
+        public_id=testimony.public_id,
+        title=testimony.title,
+        account_kind=testimony.account_kind.value,
+        language=testimony.language,
+        speakers=tuple(
+            agent_ref(viewer, role.agent) for role in testimony.roles if role.role is RoleKind.SPEAKER
+        ),
+        occasion_title=occasion.title if occasion else None,
+        date_edtf=occasion.date_edtf if occasion else None,
+        corroboration_status=testimony.corroboration_status.value,
+        access_level=testimony.access_level,
+        publication_state=testimony.publication_state,
+    )
+
+
+_SUMMARY_LOADING = (
+    selectinload(Testimony.roles).selectinload(AgentRole.agent),
+    selectinload(Testimony.occasion),
+)
+
+
+def list_testimonies(
+    session: Session, viewer: Viewer, *, limit: int = 50, offset: int = 0
+) -> list[TestimonySummary]:
+    """Visible testimonies, by public id."""
+    rows = session.scalars(
+        visible_testimonies(viewer)
+        .options(*_SUMMARY_LOADING)
+        .order_by(Testimony.public_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_summary(viewer, testimony) for testimony in rows]
+
+
+def count_testimonies(session: Session, viewer: Viewer) -> int:
+    return session.scalar(select(func.count()).select_from(Testimony).where(testimony_visibility(viewer)))
+
+
+def _claim_record(
+    viewer: Viewer,
+    claim: Claim,
+    links: list[CorroborationLink],
+    visible_claim_keys: set[str] | None,
+    visible_testimony_ids: set[int] | None,
+) -> ClaimRecord:
+    corroborations = []
+    for link in links:
+        if link.from_claim_id == claim.id:
+            other_claim, other_testimony, direction = link.to_claim, link.to_testimony, "outgoing"
+        else:
+            other_claim, other_testimony, direction = link.from_claim, None, "incoming"
+        if other_claim is not None and visible_claim_keys is not None and other_claim.key not in visible_claim_keys:
+            continue
+        if other_testimony is not None and visible_testimony_ids is not None and other_testimony.id not in visible_testimony_ids:
+            continue
+        corroborations.append(
+            CorroborationRecord(
+                relation=link.relation.value,
+                rationale=link.rationale,
+                evidence=link.evidence,
+                other_claim_key=other_claim.key if other_claim else None,
+                other_testimony_id=other_testimony.public_id if other_testimony else None,
+                direction=direction,
+            )
+        )
+    segment = claim.segment
+    return ClaimRecord(
+        key=claim.key,
+        kind=claim.kind.value,
+        statement=claim.statement,
+        excerpt=claim.excerpt,
+        speaker=agent_ref(viewer, claim.speaker) if claim.speaker else None,
+        quantity_low=claim.quantity_low,
+        quantity_high=claim.quantity_high,
+        scope_place=place_ref(claim.scope_place) if claim.scope_place else None,
+        scope_period_edtf=claim.scope_period_edtf,
+        scope_note=claim.scope_note,
+        testimony_id=segment.testimony.public_id if segment.testimony else None,
+        segment_number=segment.number,
+        source_key=segment.source.key if segment.source else None,
+        segment_source_position=segment.source_position,
+        corroborations=tuple(corroborations),
+    )
+
+
+def visible_claims_condition(viewer: Viewer) -> ColumnElement[bool]:
+    """SQL condition on Claim joined to Segment (outer-joined to Testimony): readable claims."""
+    testimony_ok = Segment.testimony_id.is_(None) | Segment.testimony_id.in_(
+        select(Testimony.id).where(testimony_visibility(viewer))
+    )
+    source_ok = Segment.source_id.is_(None) | Segment.source_id.in_(
+        select(Source.id).where(Source.access_level.in_(viewer.allowed_levels))
+    )
+    return and_(segment_visibility(viewer), testimony_ok, source_ok)
+
+
+def _visible_claim_keys(session: Session, viewer: Viewer) -> set[str]:
+    return set(
+        session.scalars(select(Claim.key).join(Claim.segment).where(visible_claims_condition(viewer)))
+    )
+
+
+def _visible_testimony_ids(session: Session, viewer: Viewer) -> set[int]:
+    return set(session.scalars(select(Testimony.id).where(testimony_visibility(viewer))))
+
+
+def _links_for(session: Session, claim_ids: list[int]) -> dict[int, list[CorroborationLink]]:
+    if not claim_ids:
+        return {}
+    links = session.scalars(
+        select(CorroborationLink)
+        .where(CorroborationLink.from_claim_id.in_(claim_ids) | CorroborationLink.to_claim_id.in_(claim_ids))
+        .options(
+            selectinload(CorroborationLink.from_claim),
+            selectinload(CorroborationLink.to_claim),
+            selectinload(CorroborationLink.to_testimony),
+        )
+        .order_by(CorroborationLink.id)
+    ).all()
+    by_claim: dict[int, list[CorroborationLink]] = {claim_id: [] for claim_id in claim_ids}
+    for link in links:
+        for claim_id in (link.from_claim_id, link.to_claim_id):
+            if claim_id in by_claim:
+                by_claim[claim_id].append(link)
+    return by_claim
+
+
+def latest_revision_number(session: Session, entity_type: str, entity_id: int) -> Optional[int]:
+    return session.scalar(
+        select(func.max(Revision.number)).where(
+            Revision.entity_type == entity_type, Revision.entity_id == entity_id
+        )
+    )
+
+
+def get_testimony(session: Session, viewer: Viewer, public_id: str) -> Optional[TestimonyRecord]:
+    """One testimony as this viewer may read it, or None if it does not exist for them."""
+    testimony = session.scalar(
+        visible_testimonies(viewer)
+        .where(Testimony.public_id == public_id)
+        .options(
+            selectinload(Testimony.roles).selectinload(AgentRole.agent),
+            selectinload(Testimony.roles).selectinload(AgentRole.named_by),
+            selectinload(Testimony.transmission).selectinload(TransmissionLink.agent),
+            selectinload(Testimony.transmission).selectinload(TransmissionLink.source),
+            selectinload(Testimony.segments).selectinload(Segment.redactions),
+            selectinload(Testimony.segments).selectinload(Segment.author),
+            selectinload(Testimony.segments).selectinload(Segment.source),
+            selectinload(Testimony.corroboration_history),
+            selectinload(Testimony.occasion).selectinload(Occasion.place),
+            selectinload(Testimony.source).selectinload(Source.publisher),
+        )
+    )
+    if testimony is None:
+        return None
+    return testimony_record(session, viewer, testimony)
+
+
+def testimony_record(session: Session, viewer: Viewer, testimony: Testimony) -> TestimonyRecord:
+    """Cut a testimony the caller has already checked against testimony_visibility()."""
+    segments = [s for s in testimony.segments if viewer.may_read(s.access_level)]
+    segment_ids = [s.id for s in segments]
+    claims = (
+        session.scalars(
+            select(Claim)
+            .where(Claim.segment_id.in_(segment_ids))
+            .options(
+                selectinload(Claim.speaker),
+                selectinload(Claim.scope_place),
+                selectinload(Claim.segment).selectinload(Segment.testimony),
+                selectinload(Claim.segment).selectinload(Segment.source),
+            )
+            .order_by(Claim.id)
+        ).all()
+        if segment_ids
+        else []
+    )
+    links = _links_for(session, [claim.id for claim in claims])
+    needs_filter = any(links.values())
+    visible_claims = _visible_claim_keys(session, viewer) if needs_filter else None
+    visible_ids = _visible_testimony_ids(session, viewer) if needs_filter else None
+    claims_by_segment: dict[int, list[str]] = {}
+    for claim in claims:
+        claims_by_segment.setdefault(claim.segment_id, []).append(claim.key)
+    occasion = testimony.occasion
+    return TestimonyRecord(
+        public_id=testimony.public_id,
+        title=testimony.title,
+        account_kind=testimony.account_kind.value,
+        language=testimony.language,
+        publication_state=testimony.publication_state,
+        withdrawn_reason=testimony.withdrawn_reason,
+        access_level=testimony.access_level,
+        consent_status=testimony.consent_status.value,
+        consent_note=testimony.consent_note,
+        corroboration_status=testimony.corroboration_status.value,
+        corroboration_rationale=testimony.corroboration_rationale,
+        corroboration_history=tuple(
+            CorroborationChangeRecord(
+                status=change.status.value,
+                rationale=change.rationale,
+                changed_by=change.changed_by_label,
+                changed_dt=change.changed_dt.isoformat(timespec="seconds"),
+            )
+            for change in testimony.corroboration_history
+        ),
+        summary_html=testimony.summary_html,
+        events_date_edtf=testimony.events_date_edtf,
+        occasion=(
+            OccasionRecord(
+                key=occasion.key,
+                kind=occasion.kind.value,
+                title=occasion.title,
+                place=place_ref(occasion.place) if occasion.place else None,
+                date_edtf=occasion.date_edtf,
+                date_note=occasion.date_note,
+            )
+            if occasion
+            else None
+        ),
+        source=source_ref(viewer, testimony.source) if testimony.source else None,
+        roles=tuple(
+            RoleRecord(
+                agent=agent_ref(viewer, role.agent),
+                role=role.role,
+                relation_to_events=role.relation_to_events if sees_identity(viewer, role.agent) else "",
+                named_by=source_ref(viewer, role.named_by) if role.named_by else None,
+            )
+            for role in testimony.roles
+        ),
+        transmission=tuple(
+            TransmissionRecord(
+                position=link.position,
+                agent=agent_ref(viewer, link.agent) if link.agent else None,
+                source=source_ref(viewer, link.source) if link.source else None,
+                note=link.note,
+            )
+            for link in testimony.transmission
+        ),
+        segments=tuple(
+            segment_record(viewer, s, testimony.public_id, claims_by_segment.get(s.id, ()))
+            for s in segments
+        ),
+        claims=tuple(
+            _claim_record(viewer, claim, links.get(claim.id, []), visible_claims, visible_ids)
+            for claim in claims
+        ),
+        revision=latest_revision_number(session, "testimony", testimony.id),
+        viewer_label=viewer.label,
+    )
+
+
+def get_source(session: Session, viewer: Viewer, key: str) -> Optional[SourceRecord]:
+    """A source read as published: its own framing and the visible testimony it quotes, in order."""
+    source = session.scalar(
+        select(Source)
+        .where(Source.key == key, Source.access_level.in_(viewer.allowed_levels))
+        .options(selectinload(Source.publisher), selectinload(Source.files))
+    )
+    if source is None:
+        return None
+    visible_ids = select(Testimony.id).where(testimony_visibility(viewer))
+    all_segments = session.scalars(
+        select(Segment)
+        .where(Segment.source_id == source.id)
+        .options(
+            selectinload(Segment.redactions),
+            selectinload(Segment.author),
+            selectinload(Segment.testimony),
+            selectinload(Segment.source),
+        )
+        .order_by(Segment.source_position)
+    ).all()
+    readable_testimony_ids = set(session.scalars(visible_ids))
+    shown, withheld = [], 0
+    for segment in all_segments:
+        testimony_ok = segment.testimony_id is None or segment.testimony_id in readable_testimony_ids
+        if testimony_ok and viewer.may_read(segment.access_level):
+            shown.append(
+                segment_record(viewer, segment, segment.testimony.public_id if segment.testimony else None)
+            )
+        else:
+            withheld += 1
+    testimonies = session.scalars(
+        visible_testimonies(viewer)
+        .where(
+            (Testimony.source_id == source.id)
+            | Testimony.id.in_(select(Segment.testimony_id).where(Segment.source_id == source.id))
+        )
+        .options(*_SUMMARY_LOADING)
+        .order_by(Testimony.public_id)
+    ).all()
+    return SourceRecord(
+        ref=source_ref(viewer, source),
+        language=source.language,
+        location=source.location,
+        stance_note_html=source.stance_note_html,
+        access_level=source.access_level,
+        files=tuple(
+            {"filename": f.filename, "media_type": f.media_type, "size": f.size, "sha256": f.sha256}
+            for f in source.files
+            if viewer.may_read(f.access_level)
+        ),
+        segments=tuple(shown),
+        withheld_passages=withheld,
+        testimonies=tuple(_summary(viewer, t) for t in testimonies),
+    )
+
+
+def list_sources(session: Session, viewer: Viewer) -> list[SourceRef]:
+    sources = session.scalars(
+        select(Source)
+        .where(Source.access_level.in_(viewer.allowed_levels))
+        .options(selectinload(Source.publisher))
+        .order_by(Source.title)
+    )
+    return [source_ref(viewer, source) for source in sources]
+
+
+def _find_agent(session: Session, viewer: Viewer, key: str) -> Optional[Agent]:
+    if key.startswith("protected-") and key.removeprefix("protected-").isdigit():
+        agent = session.get(Agent, int(key.removeprefix("protected-")))
+        return agent if agent is not None and agent.is_protected else None
+    agent = session.scalar(select(Agent).where(Agent.key == key))
+    if agent is not None and not sees_identity(viewer, agent):
+        # A protected person's real key is as telling as their name: answer only to protected-N.
+        return None
+    return agent
+
+
+def get_agent(session: Session, viewer: Viewer, key: str) -> Optional[AgentRecord]:
+    """An agent with the names and roles this viewer may see."""
+    agent = _find_agent(session, viewer, key)
+    if agent is None:
+        return None
+    identity = sees_identity(viewer, agent)
+    names = tuple(
+        NameRecord(n.name, n.kind, n.language, n.note) for n in agent.names if identity
+    )
+    role_rows = session.execute(
+        select(AgentRole, Testimony)
+        .join(Testimony, AgentRole.testimony_id == Testimony.id)
+        .where(AgentRole.agent_id == agent.id, testimony_visibility(viewer))
+        .options(*_SUMMARY_LOADING)
+        .order_by(AgentRole.role, Testimony.public_id)
+    ).all()
+    roles = tuple(
+        (role.role, _summary(viewer, testimony), source_ref(viewer, role.named_by) if role.named_by else None)
+        for role, testimony in role_rows
+    )
+    source_role_rows = session.scalars(
+        select(AgentRole)
+        .join(Source, AgentRole.source_id == Source.id)
+        .where(AgentRole.agent_id == agent.id, Source.access_level.in_(viewer.allowed_levels))
+        .options(selectinload(AgentRole.source).selectinload(Source.publisher))
+        .order_by(AgentRole.role, Source.title)
+    ).all()
+    source_roles = tuple(
+        (role.role, source_ref(viewer, role.source), role.relation_to_events if identity else "")
+        for role in source_role_rows
+    )
+    return AgentRecord(
+        ref=agent_ref(viewer, agent),
+        description_html=agent.description_html if identity else "",
+        names=names,
+        roles=roles,
+        source_roles=source_roles,
+        is_protected=agent.is_protected,
+        pseudonym=agent.public_pseudonym,
+    )
+
+
+def list_agents(session: Session, viewer: Viewer) -> list[AgentRef]:
+    refs = [agent_ref(viewer, agent) for agent in session.scalars(select(Agent))]
+    return sorted(refs, key=lambda ref: ref.name.casefold())
+
+
+def get_place(session: Session, viewer: Viewer, key: str) -> Optional[PlaceRecord]:
+    place = session.scalar(
+        select(Place).where(Place.key == key).options(selectinload(Place.children), selectinload(Place.names))
+    )
+    if place is None:
+        return None
+    subtree = _place_subtree_ids(session, place.id)
+    testimonies = session.scalars(
+        visible_testimonies(viewer)
+        .join(Occasion, Testimony.occasion_id == Occasion.id)
+        .where(Occasion.place_id.in_(subtree))
+        .options(*_SUMMARY_LOADING)
+        .order_by(Testimony.public_id)
+    ).all()
+    return PlaceRecord(
+        ref=place_ref(place),
+        parent_key=place.parent.key if place.parent else None,
+        kind=place.kind,
+        latitude=place.latitude,
+        longitude=place.longitude,
+        names=tuple(NameRecord(n.name, n.kind, n.language, "") for n in place.names),
+        children=tuple(place_ref(child) for child in place.children),
+        testimonies=tuple(_summary(viewer, t) for t in testimonies),
+    )
+
+
+def _place_subtree_ids(session: Session, place_id: int) -> list[int]:
+    ids, frontier = [place_id], [place_id]
+    while frontier:
+        frontier = list(session.scalars(select(Place.id).where(Place.parent_id.in_(frontier))))
+        frontier = [pid for pid in frontier if pid not in ids]
+        ids.extend(frontier)
+    return ids
+
+
+def list_places(session: Session) -> list[PlaceRef]:
+    places = session.scalars(select(Place).options(selectinload(Place.parent))).all()
+    return sorted((place_ref(p) for p in places), key=lambda ref: ref.full_name.casefold())
+
+
+def get_claim(session: Session, viewer: Viewer, key: str) -> Optional[ClaimRecord]:
+    claim = session.scalar(
+        select(Claim)
+        .join(Claim.segment)
+        .where(Claim.key == key, visible_claims_condition(viewer))
+        .options(
+            selectinload(Claim.speaker),
+            selectinload(Claim.scope_place),
+            selectinload(Claim.segment).selectinload(Segment.testimony),
+            selectinload(Claim.segment).selectinload(Segment.source),
+        )
+    )
+    if claim is None:
+        return None
+    links = _links_for(session, [claim.id])
+    return _claim_record(
+        viewer, claim, links[claim.id], _visible_claim_keys(session, viewer), _visible_testimony_ids(session, viewer)
+    )
+
+
+def list_claims(session: Session, viewer: Viewer) -> list[ClaimRecord]:
+    claims = session.scalars(
+        select(Claim)
+        .join(Claim.segment)
+        .where(visible_claims_condition(viewer))
+        .options(
+            selectinload(Claim.speaker),
+            selectinload(Claim.scope_place),
+            selectinload(Claim.segment).selectinload(Segment.testimony),
+            selectinload(Claim.segment).selectinload(Segment.source),
+        )
+        .order_by(Claim.id)
+    ).all()
+    links = _links_for(session, [c.id for c in claims])
+    visible_keys = {c.key for c in claims}
+    visible_ids = _visible_testimony_ids(session, viewer)
+    return [_claim_record(viewer, c, links[c.id], visible_keys, visible_ids) for c in claims]
+
+
+
+def list_agent_records(session: Session, viewer: Viewer) -> list[AgentRecord]:
+    keys = [agent_ref(viewer, agent).key for agent in session.scalars(select(Agent).order_by(Agent.id))]
+    return [record for record in (get_agent(session, viewer, key) for key in keys) if record is not None]
+
+
+def list_occasions(session: Session, viewer: Viewer) -> list[OccasionRecord]:
+    """Occasions of visible testimonies, and those no testimony uses yet; an occasion only a
+    hidden testimony uses could say too much about it."""
+    used_by_visible = select(Testimony.occasion_id).where(testimony_visibility(viewer))
+    used_at_all = select(Testimony.occasion_id).where(Testimony.occasion_id.is_not(None))
+    occasions = session.scalars(
+        select(Occasion)
+        .where(Occasion.id.in_(used_by_visible) | Occasion.id.not_in(used_at_all))
+        .options(selectinload(Occasion.place))
+        .order_by(Occasion.id)
+    )
+    return [
+        OccasionRecord(
+            key=o.key, kind=o.kind.value, title=o.title, place=place_ref(o.place) if o.place else None,
+            date_edtf=o.date_edtf, date_note=o.date_note,
+        )
+        for o in occasions
+    ]
+
+
+def visible_public_ids(session: Session, viewer: Viewer) -> list[str]:
+    return list(session.scalars(select(Testimony.public_id).where(testimony_visibility(viewer)).order_by(Testimony.public_id)))
+
+
+def list_source_roles(session: Session, viewer: Viewer) -> list[tuple[SourceRef, AgentRef, RoleKind, str]]:
+    """Roles that sources' own text gives to agents (the article naming an alleged perpetrator)."""
+    roles = session.scalars(
+        select(AgentRole)
+        .join(Source, AgentRole.source_id == Source.id)
+        .where(Source.access_level.in_(viewer.allowed_levels))
+        .options(selectinload(AgentRole.agent), selectinload(AgentRole.source).selectinload(Source.publisher))
+        .order_by(AgentRole.id)
+    )
+    return [
+        (
+            source_ref(viewer, role.source),
+            agent_ref(viewer, role.agent),
+            role.role,
+            role.relation_to_events if sees_identity(viewer, role.agent) else "",
+        )
+        for role in roles
+    ]
+
+
+def list_place_records(session: Session, viewer: Viewer) -> list[PlaceRecord]:
+    keys = list(session.scalars(select(Place.key).order_by(Place.id)))
+    return [record for record in (get_place(session, viewer, key) for key in keys) if record is not None]

@@ -1,0 +1,234 @@
+"""Full-fidelity JSON export, cut for a viewer through the visibility layer.
+
+The format is the one `services.ingest` loads, so an archivist's export round-trips; an export
+for the public holds only what the public may see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from .. import queries
+from ..sanitize import sanitize_html
+from ..viewer import Viewer
+from .ingest import FORMAT
+
+
+def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if value not in (None, "", [], {})}
+
+
+def _names(names) -> list[dict]:
+    return [_drop_empty({"name": n.name, "kind": n.kind.value, "language": n.language, "note": n.note}) for n in names]
+
+
+def _segment(record: queries.SegmentRecord) -> dict[str, Any]:
+    return _drop_empty(
+        {
+            "number": record.number,
+            "kind": record.kind.value,
+            "text": record.text,
+            "language": record.language,
+            "direction": record.direction,
+            "translation": record.translation,
+            "translation_language": record.translation_language,
+            "timecode_start": record.timecode_start,
+            "timecode_end": record.timecode_end,
+            "access_level": record.access_level.value,
+            "author": record.author.key if record.author else None,
+            "source": record.source_key if record.testimony_id else None,
+            "source_position": record.source_position if record.testimony_id else None,
+            "position": None if record.testimony_id else record.source_position,
+            "paragraph": record.source_paragraph,
+            "redactions": list(record.redactions),
+        }
+    )
+
+
+def _claim(record: queries.ClaimRecord) -> dict[str, Any]:
+    if record.testimony_id:
+        segment = {"testimony": record.testimony_id, "number": record.segment_number}
+    else:
+        segment = {"source": record.source_key, "position": record.segment_source_position}
+    return _drop_empty(
+        {
+            "key": record.key,
+            "segment": segment,
+            "kind": record.kind,
+            "statement": record.statement,
+            "excerpt": record.excerpt,
+            "speaker": record.speaker.key if record.speaker else None,
+            "quantity_low": record.quantity_low,
+            "quantity_high": record.quantity_high,
+            "scope": _drop_empty(
+                {
+                    "place": record.scope_place.key if record.scope_place else None,
+                    "period": record.scope_period_edtf,
+                    "note": record.scope_note,
+                }
+            ),
+        }
+    )
+
+
+def _testimony(record: queries.TestimonyRecord) -> dict[str, Any]:
+    return _drop_empty(
+        {
+            "id": record.public_id,
+            "title": record.title,
+            "account_kind": record.account_kind,
+            "occasion": record.occasion.key if record.occasion else None,
+            "source": record.source.key if record.source else None,
+            "language": record.language,
+            "events_date": record.events_date_edtf,
+            "publication_state": record.publication_state.value,
+            "withdrawn_reason": record.withdrawn_reason,
+            "access_level": record.access_level.value,
+            "consent_status": record.consent_status,
+            "consent_note": record.consent_note,
+            "corroboration": _drop_empty(
+                {
+                    "status": record.corroboration_status,
+                    "rationale": record.corroboration_rationale,
+                    "history": [
+                        {"status": c.status, "rationale": c.rationale, "changed_by": c.changed_by, "changed_at": c.changed_dt}
+                        for c in record.corroboration_history
+                    ],
+                }
+            ),
+            "summary": record.summary_html,
+            "roles": [
+                _drop_empty(
+                    {
+                        "agent": role.agent.key,
+                        "agent_name": role.agent.name,
+                        "role": role.role.value,
+                        "relation": role.relation_to_events,
+                        "named_by": role.named_by.key if role.named_by else None,
+                    }
+                )
+                for role in record.roles
+            ],
+            "transmission": [
+                _drop_empty(
+                    {
+                        "agent": link.agent.key if link.agent else None,
+                        "agent_name": link.agent.name if link.agent else None,
+                        "source": link.source.key if link.source else None,
+                        "note": link.note,
+                    }
+                )
+                for link in record.transmission
+            ],
+            "segments": [_segment(segment) for segment in record.segments],
+            "claims": [_claim(claim) for claim in record.claims],
+            "revision": record.revision,
+        }
+    )
+
+
+def export_catalog(session: Session, viewer: Viewer) -> dict[str, Any]:
+    """Everything this viewer may see, in the catalog's JSON format."""
+    testimonies = [
+        record
+        for record in (queries.get_testimony(session, viewer, public_id) for public_id in queries.visible_public_ids(session, viewer))
+        if record is not None
+    ]
+    sources = []
+    source_claims = []
+    for ref in queries.list_sources(session, viewer):
+        source = queries.get_source(session, viewer, ref.key)
+        if source is None:
+            continue
+        sources.append(
+            _drop_empty(
+                {
+                    "key": ref.key,
+                    "title": ref.title,
+                    "kind": ref.kind,
+                    "publisher": ref.publisher.key if ref.publisher else None,
+                    "date": ref.date_edtf,
+                    "language": source.language,
+                    "location": source.location,
+                    "citation": ref.citation,
+                    "stance_note": sanitize_html(source.stance_note_html),
+                    "access_level": source.access_level.value,
+                    "files": list(source.files),
+                    "segments": [_segment(s) for s in source.segments if s.testimony_id is None],
+                }
+            )
+        )
+    claims = queries.list_claims(session, viewer)
+    source_claims = [_claim(claim) for claim in claims if claim.testimony_id is None]
+    corroborations = [
+        _drop_empty(
+            {
+                "from_claim": claim.key,
+                "to_claim": link.other_claim_key,
+                "to_testimony": link.other_testimony_id,
+                "relation": link.relation,
+                "rationale": link.rationale,
+                "evidence": link.evidence,
+            }
+        )
+        for claim in claims
+        for link in claim.corroborations
+        if link.direction == "outgoing"
+    ]
+    return {
+        "format": FORMAT,
+        "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "viewer": viewer.label,
+        "agents": [
+            _drop_empty(
+                {
+                    "key": agent.ref.key,
+                    "kind": agent.ref.kind.value,
+                    "name": agent.ref.name,
+                    "protected": agent.is_protected or None,
+                    "pseudonym": agent.pseudonym if agent.is_protected else None,
+                    "description": agent.description_html,
+                    "names": _names(agent.names),
+                }
+            )
+            for agent in queries.list_agent_records(session, viewer)
+        ],
+        "places": [
+            _drop_empty(
+                {
+                    "key": place.ref.key,
+                    "name": place.ref.name,
+                    "kind": place.kind,
+                    "parent": place.parent_key,
+                    "latitude": place.latitude,
+                    "longitude": place.longitude,
+                    "names": _names(place.names),
+                }
+            )
+            for place in queries.list_place_records(session, viewer)
+        ],
+        "sources": sources,
+        "occasions": [
+            _drop_empty(
+                {
+                    "key": o.key,
+                    "kind": o.kind,
+                    "title": o.title,
+                    "place": o.place.key if o.place else None,
+                    "date": o.date_edtf,
+                    "date_note": o.date_note,
+                }
+            )
+            for o in queries.list_occasions(session, viewer)
+        ],
+        "testimonies": [_testimony(record) for record in testimonies],
+        "source_claims": source_claims,
+        "corroborations": corroborations,
+        "source_roles": [
+            _drop_empty({"source": source.key, "agent": agent.key, "role": role.value, "relation": relation})
+            for source, agent, role, relation in queries.list_source_roles(session, viewer)
+        ],
+    }

@@ -1,0 +1,134 @@
+"""Revisions: a full snapshot of a record at every save, chained by SHA-256."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import Agent, Occasion, Place, Revision, Source, Testimony
+from .actors import Actor
+
+ENTITY_TYPES: dict[type, str] = {
+    Testimony: "testimony",
+    Agent: "agent",
+    Place: "place",
+    Occasion: "occasion",
+    Source: "source",
+}
+
+
+def _value(value: Any) -> Any:
+    if hasattr(value, "value"):
+        return value.value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _columns(obj, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    skip = {"id", "created_dt", "updated_dt", "version", *exclude}
+    return {
+        column.key: _value(getattr(obj, column.key))
+        for column in obj.__table__.columns
+        if column.key not in skip
+    }
+
+
+def snapshot(obj) -> dict[str, Any]:
+    """The record's full state: its columns and the children that belong to it."""
+    data = _columns(obj)
+    if isinstance(obj, Testimony):
+        data["roles"] = [_columns(r, ("testimony_id",)) for r in obj.roles]
+        data["transmission"] = [_columns(link, ("testimony_id",)) for link in obj.transmission]
+        data["segments"] = [
+            {**_columns(s, ("testimony_id",)), "redactions": [_columns(r, ("segment_id",)) for r in s.redactions]}
+            for s in obj.segments
+        ]
+        data["corroboration_history"] = [
+            _columns(change, ("testimony_id",)) for change in obj.corroboration_history
+        ]
+    elif isinstance(obj, (Agent, Place)):
+        data["names"] = [_columns(n, ("agent_id", "place_id")) for n in obj.names]
+    elif isinstance(obj, Source):
+        data["files"] = [_columns(f, ("source_id",)) for f in obj.files]
+    return data
+
+
+def canonical(data: dict[str, Any]) -> str:
+    """Stable JSON: the same state always gives the same text, hence the same hash."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def chain_hash(previous_sha256: str | None, snapshot_json: str) -> str:
+    return hashlib.sha256(f"{previous_sha256 or ''}\n{snapshot_json}".encode("utf-8")).hexdigest()
+
+
+def record_revision(session: Session, obj, actor: Actor, note: str = "") -> Revision:
+    """Append an immutable revision for `obj` (flushed, so it has an id)."""
+    session.flush()
+    entity_type = ENTITY_TYPES[type(obj)]
+    last = session.scalars(
+        select(Revision)
+        .where(Revision.entity_type == entity_type, Revision.entity_id == obj.id)
+        .order_by(Revision.number.desc())
+        .limit(1)
+    ).first()
+    snapshot_json = canonical(snapshot(obj))
+    previous = last.sha256 if last else None
+    revision = Revision(
+        entity_type=entity_type,
+        entity_id=obj.id,
+        number=(last.number + 1) if last else 1,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        snapshot=snapshot_json,
+        sha256=chain_hash(previous, snapshot_json),
+        previous_sha256=previous,
+        note=note,
+    )
+    session.add(revision)
+    session.flush()
+    return revision
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    entity_type: str
+    entity_id: int
+    number: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.entity_type} {self.entity_id} revision {self.number}: {self.message}"
+
+
+def verify_chains(session: Session) -> list[ChainProblem]:
+    """Recompute every record's chain; return what does not check out (empty when all is well)."""
+    problems: list[ChainProblem] = []
+    revisions = session.scalars(
+        select(Revision).order_by(Revision.entity_type, Revision.entity_id, Revision.number)
+    )
+    current, previous, expected_number = None, None, 1
+    for revision in revisions:
+        key = (revision.entity_type, revision.entity_id)
+        if key != current:
+            current, previous, expected_number = key, None, 1
+        where = (revision.entity_type, revision.entity_id, revision.number)
+        if revision.number != expected_number:
+            problems.append(ChainProblem(*where, f"expected revision number {expected_number}"))
+        if revision.previous_sha256 != previous:
+            problems.append(ChainProblem(*where, "previous hash does not match the revision before it"))
+        if chain_hash(revision.previous_sha256, revision.snapshot) != revision.sha256:
+            problems.append(ChainProblem(*where, "content does not match its SHA-256"))
+        previous, expected_number = revision.sha256, revision.number + 1
+    return problems
+
+
+def revision_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Revision))
