@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from edtf import EDTFParseException, parse_edtf, struct_time_to_date
 from edtf.parser.parser_classes import Date, Unspecified
 
+SEASONS = {21: "Spring", 22: "Summer", 23: "Autumn", 24: "Winter"}
 MONTHS = [
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -94,6 +95,8 @@ def _date_words(text: str) -> str:
         return text
     if len(parts) == 1:
         return parts[0]
+    if parts[1].isdigit() and int(parts[1]) in SEASONS:
+        return f"{SEASONS[int(parts[1])]} {parts[0]}"
     month = MONTHS[int(parts[1]) - 1] if parts[1].isdigit() and 1 <= int(parts[1]) <= 12 else parts[1]
     if len(parts) == 2:
         return f"{month} {parts[0]}"

@@ -116,7 +116,7 @@ def upgrade() -> None:
     sa.Column('note', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_revisions_actor_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_revisions')),
-    sa.UniqueConstraint('entity_type', 'entity_id', 'number', name=op.f('uq_revisions_entity_type'))
+    sa.UniqueConstraint('entity_type', 'entity_id', 'number', name=op.f('uq_revisions_entity_type_entity_id_number'))
     )
     op.create_table('sources',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -257,9 +257,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['source_id'], ['sources.id'], name=op.f('fk_segments_source_id_sources')),
     sa.ForeignKeyConstraint(['testimony_id'], ['testimonies.id'], name=op.f('fk_segments_testimony_id_testimonies'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_segments')),
-    sa.UniqueConstraint('source_id', 'source_position', name=op.f('uq_segments_source_id')),
-    sa.UniqueConstraint('testimony_id', 'number', name=op.f('uq_segments_testimony_id')),
-    sa.UniqueConstraint('testimony_id', 'position', name=op.f('uq_segments_testimony_id'))
+    sa.UniqueConstraint('source_id', 'source_position', name=op.f('uq_segments_source_id_source_position')),
+    sa.UniqueConstraint('testimony_id', 'number', name=op.f('uq_segments_testimony_id_number')),
+    sa.UniqueConstraint('testimony_id', 'position', name=op.f('uq_segments_testimony_id_position'))
     )
     with op.batch_alter_table('segments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_segments_source_id'), ['source_id'], unique=False)
@@ -276,7 +276,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['source_id'], ['sources.id'], name=op.f('fk_transmission_links_source_id_sources')),
     sa.ForeignKeyConstraint(['testimony_id'], ['testimonies.id'], name=op.f('fk_transmission_links_testimony_id_testimonies'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_transmission_links')),
-    sa.UniqueConstraint('testimony_id', 'position', name=op.f('uq_transmission_links_testimony_id'))
+    sa.UniqueConstraint('testimony_id', 'position', name=op.f('uq_transmission_links_testimony_id_position'))
     )
     with op.batch_alter_table('transmission_links', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_transmission_links_testimony_id'), ['testimony_id'], unique=False)

@@ -1,0 +1,179 @@
+"""The visibility layer: nothing restricted reaches a viewer who may not see it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from catalog import queries
+from catalog.models import AccessLevel, PublicationState, Redaction, Role, Segment, SegmentKind
+from catalog.services.export import export_catalog
+from catalog.viewer import Viewer
+
+PUBLIC = Viewer.public()
+RESEARCHER = Viewer(role=Role.RESEARCHER)
+ARCHIVIST = Viewer(role=Role.ARCHIVIST)
+
+REAL_NAME = "Parvaneh Real-Name"
+PSEUDONYM = "Witness P"
+
+
+@pytest.fixture
+def sensitive(session, make_agent, make_testimony):
+    """A published public testimony by a protected speaker with a confidential segment and a
+    redacted span; a restricted testimony; a draft."""
+    protected = make_agent(REAL_NAME, key="parvaneh-real-name", is_protected=True, public_pseudonym=PSEUDONYM)
+    open_testimony = make_testimony(
+        (SegmentKind.FIRST_PERSON, "They took us at night to the ward."),
+        (SegmentKind.FIRST_PERSON, "The guard who beat me was called Hamid Secret-Guard."),
+        {"kind": SegmentKind.FIRST_PERSON, "text": "My cellmate's family lives in Karaj.", "access_level": AccessLevel.CONFIDENTIAL},
+        speaker=protected,
+        public_id="T-0101",
+        title="Night transfers",
+    )
+    second = open_testimony.segments[1]
+    start = second.text.index("Hamid Secret-Guard")
+    second.redactions.append(Redaction(start=start, end=start + len("Hamid Secret-Guard"), access_level=AccessLevel.RESTRICTED))
+    second.translation = "نگهبانی که مرا زد حمید بود."
+    second.translation_language = "fa"
+    make_testimony((SegmentKind.FIRST_PERSON, "Restricted words about the graves."), public_id="T-0102",
+                   access=AccessLevel.RESTRICTED, title="Restricted account")
+    make_testimony((SegmentKind.FIRST_PERSON, "Draft words not yet checked."), public_id="T-0103",
+                   state=PublicationState.DRAFT, title="Draft account")
+    make_testimony((SegmentKind.FIRST_PERSON, "Confidential account words."), public_id="T-0104",
+                   access=AccessLevel.CONFIDENTIAL, title="Confidential account")
+    session.flush()
+    return session
+
+
+def visible_ids(session, viewer):
+    return {t.public_id for t in queries.list_testimonies(session, viewer, limit=100)}
+
+
+@pytest.mark.parametrize(
+    "viewer,expected",
+    [
+        (PUBLIC, {"T-0101"}),
+        (RESEARCHER, {"T-0101", "T-0102"}),
+        (ARCHIVIST, {"T-0101", "T-0102", "T-0103", "T-0104"}),
+    ],
+)
+def test_listing_respects_state_and_access(sensitive, viewer, expected):
+    assert visible_ids(sensitive, viewer) == expected
+    assert queries.count_testimonies(sensitive, viewer) == len(expected)
+
+
+@pytest.mark.parametrize("public_id", ["T-0102", "T-0103", "T-0104"])
+def test_public_cannot_open_hidden_testimonies(sensitive, public_id):
+    assert queries.get_testimony(sensitive, PUBLIC, public_id) is None
+
+
+def test_withdrawn_and_deleted_are_gone_for_readers(sensitive):
+    from catalog.models import Testimony
+    from sqlalchemy import select
+
+    testimony = sensitive.scalar(select(Testimony).where(Testimony.public_id == "T-0101"))
+    testimony.publication_state = PublicationState.WITHDRAWN
+    sensitive.flush()
+    assert queries.get_testimony(sensitive, PUBLIC, "T-0101") is None
+    testimony.publication_state = PublicationState.PUBLISHED
+    testimony.is_deleted = True
+    sensitive.flush()
+    assert queries.get_testimony(sensitive, RESEARCHER, "T-0101") is None
+    assert queries.get_testimony(sensitive, ARCHIVIST, "T-0101") is None
+
+
+def test_public_record_has_no_confidential_segment_redacted_words_or_real_name(sensitive):
+    record = queries.get_testimony(sensitive, PUBLIC, "T-0101")
+    texts = [s.text for s in record.segments]
+    assert texts[0] == "They took us at night to the ward."
+    assert all("Karaj" not in t for t in texts)
+    assert "Hamid Secret-Guard" not in texts[1]
+    assert queries.REDACTION_MARK in texts[1]
+    assert record.segments[1].translation is None and record.segments[1].translation_withheld
+    assert [r.agent.name for r in record.speakers] == [PSEUDONYM]
+    assert REAL_NAME not in repr(record)
+    assert "parvaneh" not in repr(record).lower()
+
+
+def test_researcher_reads_the_redacted_span_but_not_confidential_text(sensitive):
+    record = queries.get_testimony(sensitive, RESEARCHER, "T-0101")
+    assert "Hamid Secret-Guard" in record.segments[1].text
+    assert record.segments[1].translation
+    assert all("Karaj" not in s.text for s in record.segments)
+    assert [r.agent.name for r in record.speakers] == [PSEUDONYM]
+
+
+def test_archivist_sees_everything(sensitive):
+    record = queries.get_testimony(sensitive, ARCHIVIST, "T-0101")
+    assert any("Karaj" in s.text for s in record.segments)
+    assert [r.agent.name for r in record.speakers] == [REAL_NAME]
+
+
+def test_protected_agent_page_shows_only_the_pseudonym(sensitive):
+    from catalog.models import Agent
+    from sqlalchemy import select
+
+    agent_id = sensitive.scalar(select(Agent.id).where(Agent.key == "parvaneh-real-name"))
+    assert queries.get_agent(sensitive, PUBLIC, "parvaneh-real-name") is None
+    record = queries.get_agent(sensitive, PUBLIC, f"protected-{agent_id}")
+    assert record.ref.name == PSEUDONYM and record.names == ()
+    assert REAL_NAME not in repr(record)
+    assert all(REAL_NAME != ref.name for ref in queries.list_agents(sensitive, PUBLIC))
+    assert queries.get_agent(sensitive, ARCHIVIST, "parvaneh-real-name").ref.name == REAL_NAME
+
+
+def test_public_export_leaks_nothing(sensitive):
+    text = json.dumps(export_catalog(sensitive, PUBLIC), ensure_ascii=False)
+    for secret in (REAL_NAME, "parvaneh", "Karaj", "Hamid Secret-Guard", "Restricted words", "Draft words",
+                   "Confidential account", "حمید"):
+        assert secret not in text, secret
+    assert "They took us at night" in text
+
+
+def test_researcher_export_holds_restricted_but_not_confidential(sensitive):
+    text = json.dumps(export_catalog(sensitive, RESEARCHER), ensure_ascii=False)
+    assert "Restricted words" in text and "Hamid Secret-Guard" in text
+    for secret in (REAL_NAME, "Karaj", "Draft words", "Confidential account"):
+        assert secret not in text, secret
+
+
+def test_source_reading_withholds_hidden_testimony(seeded):
+    from catalog.models import Testimony
+    from sqlalchemy import select
+
+    with seeded.writing() as session:
+        jokar = session.scalar(select(Testimony).where(Testimony.public_id == "T-0012"))
+        jokar.access_level = AccessLevel.RESTRICTED
+    with seeded.session() as session:
+        public = queries.get_source(session, PUBLIC, "article")
+        researcher = queries.get_source(session, RESEARCHER, "article")
+    assert all(s.testimony_id != "T-0012" for s in public.segments)
+    assert public.withheld_passages == 10
+    assert "T-0012" not in {t.public_id for t in public.testimonies}
+    assert any(s.testimony_id == "T-0012" for s in researcher.segments)
+
+
+def test_claims_of_hidden_testimonies_are_hidden(seeded):
+    from catalog.models import Testimony
+    from sqlalchemy import select
+
+    with seeded.writing() as session:
+        session.scalar(select(Testimony).where(Testimony.public_id == "T-0008")).access_level = AccessLevel.RESTRICTED
+    with seeded.session() as session:
+        keys = {c.key for c in queries.list_claims(session, PUBLIC)}
+        assert "montazeri-2800-or-3800" not in keys
+        assert queries.get_claim(session, PUBLIC, "montazeri-2800-or-3800") is None
+        hrw = queries.get_claim(session, PUBLIC, "hrw-montazeri-2800-3800")
+        assert hrw is not None and hrw.corroborations == ()
+        assert queries.get_claim(session, RESEARCHER, "montazeri-2800-or-3800") is not None
+
+
+def test_seeded_public_view_of_the_anonymous_survivor(seeded):
+    with seeded.session() as session:
+        record = queries.get_testimony(session, PUBLIC, "T-0006")
+        export = json.dumps(export_catalog(session, PUBLIC), ensure_ascii=False)
+    assert record.speakers[0].agent.is_pseudonym
+    assert "Unidentified survivor quoted by the article" not in export
+    assert "anonymous-survivor" not in export.replace("anonymous-survivor-statement", "")
