@@ -79,6 +79,9 @@ def init_app(app: Flask) -> None:
         current_viewer=current_viewer,
     )
 
-    from . import public
+    from . import archive, auth, printing, public
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(archive.bp)
+    app.register_blueprint(printing.bp)
