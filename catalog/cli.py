@@ -130,3 +130,28 @@ def verify(ctx) -> None:
             click.echo(str(problem), err=True)
         raise click.ClickException(f"{len(problems)} revision(s) do not check out.")
     click.echo("Every revision chain checks out.")
+
+
+@main.command("verify-transcript")
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.pass_context
+def verify_transcript(ctx, pdf: str) -> None:
+    """Check a printed transcript (PDF) against the catalog: revision, content hash and every page's text."""
+    from .services.transcripts import PdfUnavailable, verify_file
+
+    db = database(ctx.obj.load_app())
+    with db.session() as session:
+        try:
+            result = verify_file(session, pdf)
+        except PdfUnavailable as error:
+            raise click.ClickException(str(error)) from None
+    subject = f" ({result.record})" if result.record else ""
+    if result.matches:
+        click.echo(f"MATCHES: {pdf}{subject} is what the catalog prints.")
+        for finding in result.findings:
+            click.echo(f"  {finding}")
+        return
+    click.echo(f"DOES NOT MATCH: {pdf}{subject}", err=True)
+    for finding in result.findings:
+        click.echo(f"  {finding}", err=True)
+    ctx.exit(1)

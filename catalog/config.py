@@ -22,6 +22,19 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "Folder for the SQLite database, the generated secret key and other local state.",
     ),
     "PORT": ("5000", "Port that `catalog serve` (and `make run`) listens on, on 127.0.0.1."),
+    "CATALOG_SESSION_IDLE_MINUTES": (
+        "120",
+        "A signed-in session left unused this long ends; the next request must sign in again.",
+    ),
+    "CATALOG_SESSION_MAX_HOURS": (
+        "12",
+        "A signed-in session ends this long after sign-in, however active it is.",
+    ),
+    "CATALOG_SECURE_COOKIES": (
+        "1",
+        "Mark the session cookie Secure (sent over HTTPS only; browsers also allow it on localhost). "
+        "Set 0 only behind a trusted plain-HTTP network.",
+    ),
 }
 
 
@@ -67,6 +80,10 @@ def load(test_config: dict | None = None) -> dict:
         "DATABASE_URL": database_url(instance),
         "SECRET_KEY": secret_key(instance),
         "PORT": int(os.environ.get("PORT") or 5000),
+        "SESSION_IDLE_MINUTES": int(os.environ.get("CATALOG_SESSION_IDLE_MINUTES") or 120),
+        "SESSION_MAX_HOURS": int(os.environ.get("CATALOG_SESSION_MAX_HOURS") or 12),
+        "SESSION_COOKIE_SECURE": os.environ.get("CATALOG_SECURE_COOKIES", "1").strip().lower()
+        not in ("0", "false", "no", "off"),
     }
     if test_config:
         config.update(test_config)

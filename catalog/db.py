@@ -56,6 +56,10 @@ class Database:
     """One engine and the two kinds of session the catalog uses."""
 
     def __init__(self, url: str, **engine_kwargs) -> None:
+        from .services.search.indexing import install as keep_search_in_step
+
+        # Every ORM write keeps the search index and facet data in step (see services/search).
+        keep_search_in_step()
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self._read = sessionmaker(self.engine, expire_on_commit=False)

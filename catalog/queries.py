@@ -908,3 +908,75 @@ def list_source_roles(session: Session, viewer: Viewer) -> list[tuple[SourceRef,
 def list_place_records(session: Session, viewer: Viewer) -> list[PlaceRecord]:
     keys = list(session.scalars(select(Place.key).order_by(Place.id)))
     return [record for record in (get_place(session, viewer, key) for key in keys) if record is not None]
+
+
+def source_revision(session: Session, viewer: Viewer, key: str) -> Optional[int]:
+    """The latest revision number of a source this viewer may see; None when it is not theirs to see."""
+    source_id = session.scalar(
+        select(Source.id).where(Source.key == key, Source.access_level.in_(viewer.allowed_levels))
+    )
+    return None if source_id is None else latest_revision_number(session, "source", source_id)
+
+
+# --- reads for browse and search -------------------------------------------------------------
+
+
+def summaries_by_ids(session: Session, viewer: Viewer, testimony_ids: list[int]) -> list[TestimonySummary]:
+    """Summaries of these testimonies (by database id) in the order given; hidden ones are absent."""
+    if not testimony_ids:
+        return []
+    rows = session.scalars(
+        visible_testimonies(viewer)
+        .where(Testimony.id.in_(testimony_ids))
+        .options(*_SUMMARY_LOADING)
+    ).all()
+    by_id = {t.id: t for t in rows}
+    return [_summary(viewer, by_id[i]) for i in testimony_ids if i in by_id]
+
+
+def public_ids_by_ids(session: Session, viewer: Viewer, testimony_ids: list[int]) -> dict[int, str]:
+    """Database id -> public id, for the visible testimonies among these."""
+    if not testimony_ids:
+        return {}
+    rows = session.execute(
+        select(Testimony.id, Testimony.public_id).where(Testimony.id.in_(set(testimony_ids)), testimony_visibility(viewer))
+    )
+    return {row.id: row.public_id for row in rows}
+
+
+def source_refs_by_ids(session: Session, viewer: Viewer, source_ids: list[int]) -> dict[int, SourceRef]:
+    if not source_ids:
+        return {}
+    sources = session.scalars(
+        select(Source)
+        .where(Source.id.in_(set(source_ids)), Source.access_level.in_(viewer.allowed_levels))
+        .options(selectinload(Source.publisher))
+    )
+    return {source.id: source_ref(viewer, source) for source in sources}
+
+
+def passages_by_ids(session: Session, viewer: Viewer, segment_ids: list[int]) -> dict[int, SegmentRecord]:
+    """Segments as this viewer may read them (redactions applied), checked again here: a segment
+    of a hidden testimony, of a hidden source, or above the viewer's level is absent."""
+    if not segment_ids:
+        return {}
+    visible_testimony = select(Testimony.id).where(testimony_visibility(viewer))
+    readable_source = select(Source.id).where(Source.access_level.in_(viewer.allowed_levels))
+    segments = session.scalars(
+        select(Segment)
+        .where(
+            Segment.id.in_(set(segment_ids)),
+            segment_visibility(viewer),
+            (Segment.testimony_id.in_(visible_testimony))
+            | (Segment.testimony_id.is_(None) & Segment.source_id.in_(readable_source)),
+        )
+        .options(
+            selectinload(Segment.redactions),
+            selectinload(Segment.author),
+            selectinload(Segment.testimony),
+            selectinload(Segment.source),
+        )
+    ).all()
+    return {
+        s.id: segment_record(viewer, s, s.testimony.public_id if s.testimony else None) for s in segments
+    }

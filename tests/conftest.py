@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 import sqlite3
 import uuid
@@ -222,6 +223,58 @@ def make_user(db):
         return {"id": user_id, "username": username, "password": password, "role": role}
 
     return make
+
+
+_CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token_from(html: str | bytes) -> str:
+    """The CSRF token of the (first) form in a page; tests post forms with CSRF on."""
+    if isinstance(html, bytes):
+        html = html.decode("utf-8")
+    match = _CSRF_INPUT.search(html)
+    assert match, "the page has no form with a CSRF token"
+    return match.group(1)
+
+
+class AuthActions:
+    """Sign in and out through the real sign-in form, CSRF token and all."""
+
+    def __init__(self, client, make_user) -> None:
+        self._client = client
+        self._make_user = make_user
+        self.user: dict | None = None
+
+    def csrf_token(self, path: str = "/sign-in") -> str:
+        """A CSRF token for this client's session, read from the form at `path`."""
+        response = self._client.get(path)
+        assert response.status_code == 200, f"GET {path} answered {response.status_code}"
+        return csrf_token_from(response.data)
+
+    def sign_in(self, username: str, password: str):
+        """Post the sign-in form; returns the response (not followed)."""
+        token = self.csrf_token("/sign-in")
+        return self._client.post("/sign-in", data={"username": username, "password": password, "csrf_token": token})
+
+    def login(self, role: Role = Role.ARCHIVIST, **user_fields) -> dict:
+        """Create a user with `role` (make_user) and sign in as them; returns the user dict."""
+        user = self._make_user(role=role, **user_fields)
+        response = self.sign_in(user["username"], user["password"])
+        assert response.status_code == 302, f"sign-in failed: {response.status_code}"
+        self.user = user
+        return user
+
+    def logout(self):
+        token = self.csrf_token("/sign-in")
+        response = self._client.post("/sign-out", data={"csrf_token": token})
+        self.user = None
+        return response
+
+
+@pytest.fixture
+def auth(client, make_user) -> AuthActions:
+    """`auth.login(Role.RESEARCHER)` signs the `client` in as a new user; `auth.logout()`."""
+    return AuthActions(client, make_user)
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,8 @@ from .base import (
 from .claims import Claim, CorroborationLink
 from .places import Occasion, Place, PlaceName
 from .revisions import Revision
+from .search import SearchDocument, SearchState
+from .sessions import LoginAttempt, UserSession
 from .sources import Source, SourceFile
 from .testimonies import (
     CorroborationChange,
@@ -33,9 +35,9 @@ from .testimonies import (
 from .users import User
 
 __all__ = [
-    "AccessLevel", "AccountKind", "Agent", "AgentKind", "AgentName", "Base", "Claim", "ClaimKind",
+    "AccessLevel", "AccountKind", "Agent", "AgentKind", "AgentName", "Base", "Claim", "ClaimKind", "LoginAttempt",
     "ConsentStatus", "CorroborationChange", "CorroborationLink", "CorroborationRelation",
     "CorroborationStatus", "NameKind", "Occasion", "OccasionKind", "Place", "PlaceName",
-    "PublicationState", "Redaction", "Revision", "Role", "RoleKind", "Segment", "SegmentKind",
-    "Source", "SourceFile", "SourceKind", "Testimony", "AgentRole", "TransmissionLink", "User",
+    "PublicationState", "Redaction", "Revision", "Role", "SearchDocument", "SearchState", "RoleKind", "Segment", "SegmentKind",
+    "Source", "SourceFile", "SourceKind", "Testimony", "AgentRole", "TransmissionLink", "User", "UserSession",
 ]

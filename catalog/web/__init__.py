@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
-from flask import Flask, g, request
+from flask import Flask, g, render_template, request, session
 from flask_wtf import CSRFProtect
+from flask_wtf.csrf import CSRFError
 
 from .. import dates
 from ..db import Database
@@ -37,6 +39,70 @@ def current_viewer() -> Viewer:
     return g.get("viewer") or Viewer.public()
 
 
+def _load_viewer() -> None:
+    """Who is signed in, from the server-side session behind the cookie's token (if any)."""
+    from ..services import accounts
+    from .auth import SESSION_TOKEN_KEY
+
+    if "viewer" in g:
+        return
+    g.viewer = None
+    token = session.get(SESSION_TOKEN_KEY)
+    if not token or request.endpoint == "static":
+        return
+    from flask import current_app
+
+    limits = accounts.SessionLimits(
+        idle=dt.timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"]),
+        absolute=dt.timedelta(hours=current_app.config["SESSION_MAX_HOURS"]),
+    )
+    db = database()
+
+    def viewer_from(read_session):
+        user = accounts.resume_session(read_session, token, limits)
+        return Viewer(role=user.role, user_id=user.id, username=user.username) if user else None
+
+    with db.session() as read_session:
+        viewer = viewer_from(read_session)
+        # Touching last_seen or ending a timed-out session is a write: redo it as a writer.
+        needs_write = bool(read_session.dirty)
+        read_session.rollback()
+    if needs_write:
+        with db.writing() as write_session:
+            viewer = viewer_from(write_session)
+    if viewer is None:
+        session.pop(SESSION_TOKEN_KEY, None)
+        g.session_ended = True
+    g.viewer = viewer
+
+
+def reshow_on_csrf_failure(view):
+    """Mark a form view to be shown again, with everything typed, when its CSRF token failed
+    (typically: it expired during a long transcription) instead of answering with an error page."""
+    view.reshow_on_csrf_failure = True
+    return view
+
+
+def _csrf_failed(error: CSRFError):
+    # The CSRF check runs before the app's other before_request hooks: set up what they would.
+    g.setdefault("csp_nonce", secrets.token_urlsafe(16))
+    _load_viewer()
+    view = current_app_view()
+    if view is not None and getattr(view, "reshow_on_csrf_failure", False):
+        blueprint = request.blueprint or ""
+        staff_only = blueprint in ("archive", "admin")
+        if not staff_only or current_viewer().is_staff:
+            g.csrf_failed = True  # BaseForm.validate then refuses, and the view re-renders
+            return view(**(request.view_args or {}))
+    return render_template("errors/csrf.html", reason=error.description), 400
+
+
+def current_app_view():
+    from flask import current_app
+
+    return current_app.view_functions.get(request.endpoint) if request.endpoint else None
+
+
 def _security_headers(response):
     nonce = g.get("csp_nonce", "")
     response.headers["Content-Security-Policy"] = (
@@ -53,16 +119,31 @@ def _security_headers(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if g.get("viewer") is not None or request.method in WRITE_METHODS:
+        # Signed-in pages may hold restricted material: no shared or back-button caches keep them.
+        response.headers["Cache-Control"] = "no-store"
+    response.vary.add("Cookie")
     return response
 
 
 def init_app(app: Flask) -> None:
     app.extensions["catalog_db"] = Database(app.config["DATABASE_URL"])
+    # Flask's defaults exist for these keys, so set them outright. Lax keeps top-level links
+    # into the catalog signed in while no cross-site POST carries the cookie.
+    app.config["SESSION_COOKIE_NAME"] = "catalog_session"
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config.setdefault("SESSION_IDLE_MINUTES", 120)
+    app.config.setdefault("SESSION_MAX_HOURS", 12)
     csrf.init_app(app)
+    app.register_error_handler(CSRFError, _csrf_failed)
 
     @app.before_request
     def _nonce():
         g.csp_nonce = secrets.token_urlsafe(16)
+
+    app.before_request(_load_viewer)
 
     @app.teardown_appcontext
     def _close_session(_exc):
@@ -79,9 +160,10 @@ def init_app(app: Flask) -> None:
         current_viewer=current_viewer,
     )
 
-    from . import archive, auth, printing, public
+    from . import admin, archive, auth, printing, public
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(archive.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(printing.bp)

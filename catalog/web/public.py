@@ -2,27 +2,104 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+import json
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from .. import queries
+from ..services import search as search_service
+from ..services.search import QueryError
 from . import current_viewer, db_session
 
 bp = Blueprint("public", __name__)
 
-PAGE_SIZE = 50
+#: Longest page number accepted (deeper pages are empty anyway).
+MAX_PAGE = 1_000_000
+
+
+def _page() -> int:
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+def _state_url(endpoint: str, pairs: list[tuple[str, str]]) -> str:
+    base = url_for(endpoint)
+    return f"{base}?{urlencode(pairs)}" if pairs else base
+
+
+def _toggler(endpoint: str):
+    """Builds each facet value's toggle URL from the current state (page reset to 1)."""
+    current = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
+
+    def toggle(facet: str, value: str, selected: bool) -> str:
+        if selected:
+            pairs = [(k, v) for k, v in current if not (k == facet and v == value)]
+        else:
+            pairs = current + [(facet, value)]
+        return _state_url(endpoint, pairs)
+
+    return toggle
+
+
+def _more_url(endpoint: str, facet: str) -> str:
+    pairs = [(k, v) for k, v in request.args.items(multi=True)] + [("more", facet)]
+    return _state_url(endpoint, pairs)
+
+
+def _page_url(endpoint: str, page: int) -> str:
+    pairs = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
+    if page > 1:
+        pairs.append(("page", str(page)))
+    return _state_url(endpoint, pairs)
 
 
 @bp.get("/")
 def index():
-    """Home page: the published testimonies the viewer may see."""
+    """Home page: the browse list, so a first visit shows what may be read."""
+    return browse()
+
+
+@bp.get("/testimonies")
+def browse():
+    """Browse the testimonies this viewer may see, with facets, sorting and paging in the URL."""
     viewer = current_viewer()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    session = db_session()
-    total = queries.count_testimonies(session, viewer)
-    testimonies = queries.list_testimonies(session, viewer, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    return render_template(
-        "public/index.html", testimonies=testimonies, total=total, page=page, page_size=PAGE_SIZE
+    filters = search_service.parse_filters(viewer, request.args)
+    results = search_service.browse(
+        db_session(), viewer, filters, request.args.get("sort", search_service.catalog_index.DEFAULT_SORT),
+        _page(), _toggler("public.browse"), expanded=request.args.getlist("more"),
     )
+    return render_template(
+        "public/browse.html", results=results, sorts=search_service.SORTS,
+        page_url=lambda page: _page_url("public.browse", page),
+        more_url=lambda facet: _more_url("public.browse", facet),
+        sort_pairs=[(k, v) for k, v in request.args.items(multi=True) if k not in ("sort", "page")],
+    )
+
+
+@bp.get("/search")
+def search():
+    """Full-text search: words, "phrases", -exclusions and prefix*, scoped by kind of text."""
+    viewer = current_viewer()
+    text = request.args.get("q", "")
+    scope = request.args.get("scope", "all")
+    scope = scope if scope in search_service.SCOPES else "all"
+    results, error = None, None
+    if text.strip():
+        try:
+            results = search_service.search(
+                db_session(), viewer, text, scope=scope, filters=search_service.parse_filters(viewer, request.args),
+                page=_page(), toggle_url=_toggler("public.search"), expanded=request.args.getlist("more"),
+            )
+        except QueryError as problem:
+            error = str(problem)
+    status = 400 if error else 200
+    return render_template(
+        "public/search.html", q=text, scope=scope, scopes=search_service.SCOPES, results=results, error=error,
+        page_url=lambda page: _page_url("public.search", page),
+        more_url=lambda facet: _more_url("public.search", facet),
+        scope_pairs=[(k, v) for k, v in request.args.items(multi=True) if k not in ("scope", "page")],
+    ), status
 
 
 @bp.get("/t/<public_id>")
@@ -31,7 +108,46 @@ def testimony(public_id: str):
     record = queries.get_testimony(db_session(), current_viewer(), public_id)
     if record is None:
         abort(404)
-    return render_template("public/testimony.html", t=record)
+    return render_template("public/testimony.html", t=record, csl=json.dumps(csl_json(record), ensure_ascii=False, indent=2))
+
+
+@bp.get("/t/<public_id>/cite.json")
+def testimony_csl(public_id: str):
+    """The testimony's citation as CSL-JSON, for reference managers."""
+    record = queries.get_testimony(db_session(), current_viewer(), public_id)
+    if record is None:
+        abort(404)
+    body = json.dumps([csl_json(record)], ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/vnd.citationstyles.csl+json")
+
+
+def csl_json(t) -> dict:
+    """A CSL-JSON item for a testimony record (its speakers as authors, the catalog as archive)."""
+    item = {
+        "id": t.public_id,
+        "type": "interview" if t.occasion and t.occasion.kind in ("interview", "press_interview") else "document",
+        "title": t.title,
+        "author": [{"literal": role.agent.name} for role in t.speakers],
+        "archive": "Testimony Catalog",
+        "archive_location": t.public_id,
+        "language": t.language,
+        "URL": url_for("public.testimony", public_id=t.public_id, _external=True),
+    }
+    if t.occasion and t.occasion.date_edtf:
+        item["issued"] = {"raw": t.occasion.date_edtf}
+    if t.occasion and t.occasion.place:
+        item["event-place"] = t.occasion.place.full_name
+    if t.source:
+        item["container-title"] = t.source.title
+        if t.source.citation:
+            item["note"] = f"Quoted from: {t.source.citation}"
+    return item
+
+
+@bp.get("/sources")
+def sources():
+    """Every source this viewer may see."""
+    return render_template("public/sources.html", sources=queries.list_sources(db_session(), current_viewer()))
 
 
 @bp.get("/sources/<key>")
@@ -41,3 +157,42 @@ def source(key: str):
     if record is None:
         abort(404)
     return render_template("public/source.html", source=record)
+
+
+@bp.get("/people")
+def people():
+    """People and organisations, by the name this viewer may see."""
+    return render_template("public/people.html", agents=queries.list_agents(db_session(), current_viewer()))
+
+
+@bp.get("/people/<key>")
+def agent(key: str):
+    """One person or organisation: names by kind and every role across testimonies and sources."""
+    record = queries.get_agent(db_session(), current_viewer(), key)
+    if record is None:
+        abort(404)
+    return render_template("public/agent.html", agent=record)
+
+
+@bp.get("/places")
+def places():
+    """Places, with their parents."""
+    return render_template("public/places.html", places=queries.list_places(db_session()))
+
+
+@bp.get("/places/<key>")
+def place(key: str):
+    """One place: where it lies, what lies within, and the testimonies given there."""
+    record = queries.get_place(db_session(), current_viewer(), key)
+    if record is None:
+        abort(404)
+    return render_template("public/place.html", place=record)
+
+
+@bp.get("/claims/<key>")
+def claim(key: str):
+    """One claim, attributed to whoever makes it, with what supports or contradicts it."""
+    record = queries.get_claim(db_session(), current_viewer(), key)
+    if record is None:
+        abort(404)
+    return render_template("public/claim.html", claim=record)

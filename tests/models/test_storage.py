@@ -14,6 +14,7 @@ from sqlalchemy import inspect, text
 from catalog.db import Database
 from catalog.migrate import downgrade, upgrade
 from catalog.models import Base
+from catalog.models.search import include_object
 
 
 def test_sqlite_pragmas_are_set_on_every_connection(db, backend):
@@ -29,7 +30,7 @@ def test_sqlite_pragmas_are_set_on_every_connection(db, backend):
 
 def test_schema_matches_the_models(db):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include_object})
         assert compare_metadata(context, Base.metadata) == []
 
 

@@ -1,0 +1,324 @@
+"""Search and browse: one service over two engines (SQLite FTS5, PostgreSQL tsvector + GIN).
+
+How it stays fast on a million passages (see the README, "Search and browse at scale"):
+- visibility, kind of text and facet values are tokens in the index itself, so the hit count is
+  one count over the full-text index, with no join;
+- results are ranked by relevance only when there are at most RANK_LIMIT hits; larger hit sets
+  are listed in catalogue order (ranking every hit of a very common word costs a second);
+- facet counts on search results are exact when there are at most SAMPLE_SIZE hits, otherwise
+  they are counted over the first SAMPLE_SIZE matching passages and the page says so;
+- browse facets, sorting and paging run on an in-process numpy index of the testimonies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Optional
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from ... import queries
+from ...viewer import Viewer
+from . import catalog_index
+from .catalog_index import DEFAULT_SORT, SORTS
+from .documents import KIND_TAG
+from .engines import Constraints, engine_for
+from .facts import FACETS, RANK, STAFF_FACETS, tag
+from .normalise import tokens_with_offsets
+from .query import ParsedQuery, QueryError, parse
+
+__all__ = ["QueryError", "SCOPES", "SORTS", "browse", "search", "parse_filters"]
+
+#: What each scope searches: URL value -> (label, kinds of text).
+SCOPES = {
+    "all": ("All text", ()),
+    "first_person": ("Speakers’ own words", ("first_person",)),
+    "editorial": ("Framing and retellings (editorial, reported, questions)", ("editorial", "reported", "question")),
+}
+#: Rank hits by relevance only up to this many (ranking costs about a microsecond per hit).
+RANK_LIMIT = 5000
+#: Facet counts on search results are exact up to this many hits, else counted on this sample.
+SAMPLE_SIZE = 2000
+#: Passages per search page; testimonies per browse page.
+SEARCH_PAGE_SIZE = 20
+BROWSE_PAGE_SIZE = 50
+#: Values shown per facet before "more".
+FACET_SIZE = 12
+#: Words of context on each side of a highlighted match.
+SNIPPET_WORDS = 14
+
+ToggleUrl = Callable[[str, str, bool], str]
+
+
+def viewer_rank(viewer: Viewer) -> int:
+    return RANK[viewer.access]
+
+
+def visible_facets(viewer: Viewer) -> list[str]:
+    return [name for name in FACETS if name not in STAFF_FACETS or viewer.role is not None]
+
+
+def parse_filters(viewer: Viewer, args) -> list[tuple[str, str]]:
+    """(facet, value) pairs from request arguments, only for facets this viewer may use."""
+    filters = []
+    for name in visible_facets(viewer):
+        for value in args.getlist(name):
+            value = value.strip()
+            if value and len(value) <= 200 and (name, value) not in filters:
+                filters.append((name, value))
+    return filters
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    toggle_url: str
+
+
+@dataclass(frozen=True)
+class FacetResult:
+    name: str
+    title: str
+    values: tuple[FacetValue, ...]
+    #: Values left out of `values` (shown behind a "show all" link).
+    hidden: int = 0
+
+
+def _facet_results(
+    index, mask: np.ndarray, viewer: Viewer, filters: list[tuple[str, str]], toggle_url: ToggleUrl,
+    expanded: Iterable[str] = (),
+) -> list[FacetResult]:
+    rank = viewer_rank(viewer)
+    selected = set(filters)
+    results = []
+    for name in visible_facets(viewer):
+        data = index.facets[name]
+        counts = index.counts(name, mask)
+        entries = []
+        for code, value in enumerate(data.values):
+            if data.value_rank[code] > rank:
+                continue
+            is_selected = (name, value) in selected
+            if counts[code] or is_selected:
+                entries.append(FacetValue(value, data.labels[code], int(counts[code]), is_selected,
+                                          toggle_url(name, value, is_selected)))
+        if name in ("year", "given"):
+            entries.sort(key=lambda v: (-v.count, v.value))
+        else:
+            entries.sort(key=lambda v: (-v.count, v.label.casefold()))
+        limit = len(entries) if name in expanded else FACET_SIZE
+        shown = [v for v in entries[:limit]] + [v for v in entries[limit:] if v.selected]
+        if name in ("year", "given"):
+            shown.sort(key=lambda v: v.value)
+        if shown:
+            results.append(FacetResult(name, FACETS[name], tuple(shown), len(entries) - len(shown)))
+    return results
+
+
+# --- browse ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BrowseResults:
+    testimonies: tuple
+    total: int
+    page: int
+    page_size: int
+    sort: str
+    facets: tuple[FacetResult, ...]
+    filters: tuple[tuple[str, str], ...]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def browse(
+    session: Session, viewer: Viewer, filters: list[tuple[str, str]], sort: str, page: int,
+    toggle_url: ToggleUrl, expanded: Iterable[str] = (), page_size: int = BROWSE_PAGE_SIZE,
+) -> BrowseResults:
+    """One page of the testimonies this viewer may see, filtered and sorted, with facet counts."""
+    index = catalog_index.current(session)
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    mask = index.mask(viewer_rank(viewer), filters)
+    ids, total = index.page(mask, sort, page, page_size)
+    summaries = queries.summaries_by_ids(session, viewer, ids)
+    facets = _facet_results(index, mask, viewer, filters, toggle_url, expanded)
+    return BrowseResults(tuple(summaries), total, page, page_size, sort, tuple(facets), tuple(filters))
+
+
+# --- search ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snippet:
+    segment_id: int
+    kind: object
+    number: Optional[int]
+    language: str
+    direction: str
+    #: (text, is_match) pieces, escaped by the template.
+    pieces: tuple[tuple[str, bool], ...]
+    from_translation: bool = False
+
+
+@dataclass(frozen=True)
+class ResultGroup:
+    testimony: Optional[object]
+    source: Optional[object]
+    snippets: tuple[Snippet, ...]
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: ParsedQuery
+    scope: str
+    also_searched: tuple[str, ...]
+    total: int
+    groups: tuple[ResultGroup, ...]
+    page: int
+    page_size: int
+    ranked: bool
+    facets: tuple[FacetResult, ...]
+    #: True when facet counts and the record count cover every hit; else a sample of SAMPLE_SIZE.
+    exact: bool
+    records: int
+    filters: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def testimony_ids(self) -> list[str]:
+        return [g.testimony.public_id for g in self.groups if g.testimony is not None]
+
+
+def _constraints(viewer: Viewer, scope: str, filters) -> Constraints:
+    kinds = SCOPES.get(scope, SCOPES["all"])[1]
+    from ...models import SegmentKind
+
+    return Constraints(
+        rank=viewer_rank(viewer),
+        kind_tags=tuple(KIND_TAG[SegmentKind(kind)] for kind in kinds),
+        required_tags=tuple(tag(facet, value) for facet, value in filters),
+    )
+
+
+def search(
+    session: Session, viewer: Viewer, text: str, *, scope: str = "all", filters: list[tuple[str, str]] = (),
+    page: int = 1, toggle_url: ToggleUrl = lambda *_: "", expanded: Iterable[str] = (),
+    page_size: int = SEARCH_PAGE_SIZE,
+) -> SearchResults:
+    """Passages matching the query that this viewer may read, grouped by testimony (or by source
+    for a source's own framing), with highlighted snippets, the hit count and facets.
+    Raises QueryError with a reader's message for a query that cannot run."""
+    scope = scope if scope in SCOPES else "all"
+    parsed = parse(text)
+    index = catalog_index.current(session)
+    rank = viewer_rank(viewer)
+    query, also = index.names.expand(parsed, rank)
+    constraints = _constraints(viewer, scope, list(filters))
+    engine = engine_for(session.connection())
+    total = engine.count(query, constraints)
+    ranked = total <= RANK_LIMIT
+    hits = engine.hits(query, constraints, page_size, (page - 1) * page_size, ranked) if total else []
+    sample = engine.hits(query, constraints, SAMPLE_SIZE, 0, False) if total else []
+    exact = total <= SAMPLE_SIZE
+    sample_testimonies = {h.testimony_id for h in sample if h.testimony_id is not None}
+    records = len(sample_testimonies) + len({h.source_id for h in sample if h.testimony_id is None})
+    mask = index.mask_of_ids(sample_testimonies) & index.visible(rank)
+    facets = _facet_results(index, mask, viewer, list(filters), toggle_url, expanded)
+    groups = _groups(session, viewer, hits, query)
+    return SearchResults(parsed, scope, also, total, tuple(groups), page, page_size, ranked, tuple(facets),
+                         exact, records, tuple(filters))
+
+
+def _groups(session: Session, viewer: Viewer, hits, query: ParsedQuery) -> list[ResultGroup]:
+    passages = queries.passages_by_ids(session, viewer, [h.segment_id for h in hits])
+    summaries = {s.public_id: s for s in queries.summaries_by_ids(
+        session, viewer, list(dict.fromkeys(h.testimony_id for h in hits if h.testimony_id is not None)))}
+    id_to_public = queries.public_ids_by_ids(session, viewer, [h.testimony_id for h in hits if h.testimony_id])
+    sources = queries.source_refs_by_ids(session, viewer, [h.source_id for h in hits if h.testimony_id is None])
+    order: dict[tuple, list] = {}
+    for hit in hits:
+        record = passages.get(hit.segment_id)
+        if record is None:
+            continue
+        key = ("t", hit.testimony_id) if hit.testimony_id is not None else ("s", hit.source_id)
+        order.setdefault(key, []).append(record)
+    groups = []
+    for (what, ident), records in order.items():
+        testimony = summaries.get(id_to_public.get(ident)) if what == "t" else None
+        source = sources.get(ident) if what == "s" else None
+        if testimony is None and source is None:
+            continue
+        groups.append(ResultGroup(testimony, source, tuple(snippet(r, query) for r in records)))
+    return groups
+
+
+# --- snippets -------------------------------------------------------------------------------
+
+
+def _match_spans(words, query: ParsedQuery) -> list[tuple[int, int]]:
+    spans = []
+    folded = [w.text for w in words]
+    for term in query.positive:
+        for alt in term.alternatives:
+            size = len(alt.tokens)
+            for i in range(len(folded) - size + 1):
+                ok = all(folded[i + j] == alt.tokens[j] for j in range(size - 1))
+                last = folded[i + size - 1]
+                ok = ok and (last.startswith(alt.tokens[-1]) if alt.prefix else last == alt.tokens[-1])
+                if ok:
+                    spans.append((i, i + size))
+    return sorted(set(spans))
+
+
+def _pieces(text: str, query: ParsedQuery) -> Optional[tuple[tuple[str, bool], ...]]:
+    words = tokens_with_offsets(text)
+    spans = _match_spans(words, query)
+    if not spans:
+        return None
+    first = spans[0][0]
+    lo = max(0, first - SNIPPET_WORDS)
+    hi = min(len(words), first + SNIPPET_WORDS * 2)
+    start = 0 if lo == 0 else words[lo].start
+    end = len(text) if hi >= len(words) else words[hi - 1].end
+    marks = sorted({(words[a].start, words[b - 1].end) for a, b in spans if a >= lo and b <= hi})
+    pieces: list[tuple[str, bool]] = []
+    if start > 0:
+        pieces.append(("… ", False))
+    cursor = start
+    for a, b in marks:
+        if a < cursor:
+            continue
+        if a > cursor:
+            pieces.append((text[cursor:a], False))
+        pieces.append((text[a:b], True))
+        cursor = b
+    pieces.append((text[cursor:end], False))
+    if end < len(text):
+        pieces.append((" …", False))
+    return tuple(pieces)
+
+
+def snippet(record, query: ParsedQuery) -> Snippet:
+    """A window of the passage around its first match, matches marked; on the text the viewer
+    may read (redactions already applied), or on its translation when the match is there."""
+    pieces = _pieces(record.text, query)
+    from_translation = False
+    language, direction = record.language, record.direction
+    if pieces is None and record.translation:
+        pieces = _pieces(record.translation, query)
+        if pieces is not None:
+            from_translation = True
+            language, direction = record.translation_language or "en", "ltr"
+    if pieces is None:
+        words = record.text.split()
+        pieces = ((" ".join(words[: SNIPPET_WORDS * 2]) + (" …" if len(words) > SNIPPET_WORDS * 2 else ""), False),)
+    return Snippet(record.id, record.kind, record.number, language, direction, pieces, from_translation)

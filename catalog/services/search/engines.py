@@ -1,0 +1,247 @@
+"""The two search engines behind one interface: SQLite FTS5 and PostgreSQL tsvector + GIN.
+
+Both receive the same folded tokens from Python and the same parsed query, and both keep
+visibility, kind and facet values in the index as tag tokens, so a count is one index lookup with
+no join. Only the SQL differs.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Iterable, Optional, Sequence
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from .documents import IndexRow
+from .query import Alternative, ParsedQuery
+
+#: PostgreSQL keeps positions up to this number in a tsvector.
+PG_MAX_POSITION = 16383
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """What besides the words a hit must satisfy: the viewer's rank, kinds of text, facets."""
+
+    rank: int
+    kind_tags: tuple[str, ...] = ()
+    #: Every tag here must be present (facet filters combine with AND).
+    required_tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc_id: int
+    segment_id: int
+    testimony_id: Optional[int]
+    source_id: Optional[int]
+
+
+class Engine:
+    name = ""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    # maintenance
+    def clear(self) -> None: ...
+    def delete_segments(self, segment_ids: Sequence[int]) -> None: ...
+    def insert(self, rows: Sequence[IndexRow], bulk: bool = False) -> None: ...
+    def before_bulk(self) -> None: ...
+    def after_bulk(self) -> None: ...
+
+    # reading
+    def count(self, query: ParsedQuery, constraints: Constraints) -> int: ...
+    def hits(self, query: ParsedQuery, constraints: Constraints, limit: int, offset: int, ranked: bool) -> list[Hit]: ...
+
+
+def _chunks(values: Sequence, size: int = 500):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+# --- SQLite FTS5 ----------------------------------------------------------------------------
+
+
+def _fts_alternative(alt: Alternative) -> str:
+    phrase = '"' + " ".join(alt.tokens) + '"'
+    return phrase + " *" if alt.prefix else phrase
+
+
+def _fts_term(term) -> str:
+    return "(" + " OR ".join(_fts_alternative(alt) for alt in term.alternatives) + ")"
+
+
+def fts5_match(query: ParsedQuery, constraints: Constraints) -> str:
+    body = " AND ".join(_fts_term(term) for term in query.positive)
+    for term in query.negative:
+        body = f"({body}) NOT {_fts_term(term)}"
+    parts = [f"body:({body})"]
+    if constraints.kind_tags:
+        parts.append("tags:(" + " OR ".join(constraints.kind_tags) + ")")
+    parts.extend(f"tags:{tag}" for tag in constraints.required_tags)
+    return "(" + " AND ".join(parts) + f") NOT tags:h{constraints.rank}"
+
+
+class SQLiteEngine(Engine):
+    name = "sqlite"
+
+    def clear(self) -> None:
+        self.connection.exec_driver_sql("DELETE FROM search_documents")
+        self.connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES('delete-all')")
+
+    def delete_segments(self, segment_ids: Sequence[int]) -> None:
+        for chunk in _chunks(list(segment_ids)):
+            marks = ",".join("?" * len(chunk))
+            self.connection.exec_driver_sql(
+                "INSERT INTO search_fts(search_fts, rowid, body, tags) SELECT 'delete', id, body, tags "
+                f"FROM search_documents WHERE segment_id IN ({marks})",
+                tuple(chunk),
+            )
+            self.connection.exec_driver_sql(f"DELETE FROM search_documents WHERE segment_id IN ({marks})", tuple(chunk))
+
+    def insert(self, rows: Sequence[IndexRow], bulk: bool = False) -> None:
+        if not rows:
+            return
+        values = [(r.id, r.segment_id, r.testimony_id, r.source_id, " ".join(r.tokens), " ".join(r.tags)) for r in rows]
+        self.connection.exec_driver_sql(
+            "INSERT INTO search_documents (id, segment_id, testimony_id, source_id, body, tags) VALUES (?, ?, ?, ?, ?, ?)",
+            values,
+        )
+        if not bulk:
+            self.connection.exec_driver_sql(
+                "INSERT INTO search_fts(rowid, body, tags) VALUES (?, ?, ?)", [(v[0], v[4], v[5]) for v in values]
+            )
+
+    def after_bulk(self) -> None:
+        # One pass over the content table builds the full-text index far faster than row inserts.
+        self.connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES('rebuild')")
+        self.connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES('optimize')")
+
+    def count(self, query: ParsedQuery, constraints: Constraints) -> int:
+        return self.connection.exec_driver_sql(
+            "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (fts5_match(query, constraints),)
+        ).scalar_one()
+
+    def hits(self, query, constraints, limit, offset, ranked) -> list[Hit]:
+        order = "bm25(search_fts, 1.0, 0.0), search_fts.rowid" if ranked else "search_fts.rowid"
+        rows = self.connection.exec_driver_sql(
+            "SELECT d.id, d.segment_id, d.testimony_id, d.source_id FROM search_fts "
+            "JOIN search_documents d ON d.id = search_fts.rowid "
+            f"WHERE search_fts MATCH ? ORDER BY {order} LIMIT ? OFFSET ?",
+            (fts5_match(query, constraints), limit, offset),
+        )
+        return [Hit(*row) for row in rows]
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+
+def _pg_alternative(alt: Alternative) -> str:
+    words = [f"'{token}'" for token in alt.tokens]
+    if alt.prefix:
+        words[-1] += ":*"
+    return "(" + " <-> ".join(words) + ")"
+
+
+def _pg_term(term) -> str:
+    return "(" + " | ".join(_pg_alternative(alt) for alt in term.alternatives) + ")"
+
+
+def pg_queries(query: ParsedQuery, constraints: Constraints) -> tuple[str, str]:
+    body = " & ".join([_pg_term(t) for t in query.positive] + [f"!{_pg_term(t)}" for t in query.negative])
+    tags = [f"!h{constraints.rank}"]
+    if constraints.kind_tags:
+        tags.append("(" + " | ".join(constraints.kind_tags) + ")")
+    tags.extend(constraints.required_tags)
+    return body, " & ".join(tags)
+
+
+def tsvector_literal(tokens: Iterable[str], positions: bool = True) -> str:
+    if not positions:
+        return " ".join(f"'{token}'" for token in dict.fromkeys(tokens))
+    where: dict[str, list[int]] = {}
+    for index, token in enumerate(tokens, 1):
+        where.setdefault(token, []).append(min(index, PG_MAX_POSITION))
+    return " ".join(f"'{token}':{','.join(map(str, sorted(set(spots))[:256]))}" for token, spots in where.items())
+
+
+class PostgresEngine(Engine):
+    name = "postgresql"
+
+    def clear(self) -> None:
+        self.connection.exec_driver_sql("TRUNCATE search_documents")
+
+    def delete_segments(self, segment_ids: Sequence[int]) -> None:
+        for chunk in _chunks(list(segment_ids), 5000):
+            self.connection.execute(
+                text("DELETE FROM search_documents WHERE segment_id = ANY(:ids)"), {"ids": list(chunk)}
+            )
+
+    def insert(self, rows: Sequence[IndexRow], bulk: bool = False) -> None:
+        if not rows:
+            return
+        if bulk:
+            buffer = io.StringIO()
+            for r in rows:
+                fields = [str(r.id), str(r.segment_id), _copy_value(r.testimony_id), _copy_value(r.source_id),
+                          tsvector_literal(r.tokens), tsvector_literal(r.tags, positions=False)]
+                buffer.write("\t".join(fields) + "\n")
+            cursor = self.connection.connection.driver_connection.cursor()
+            with cursor.copy(
+                "COPY search_documents (id, segment_id, testimony_id, source_id, body, tags) FROM STDIN"
+            ) as copy:
+                copy.write(buffer.getvalue())
+            return
+        self.connection.execute(
+            text(
+                "INSERT INTO search_documents (id, segment_id, testimony_id, source_id, body, tags) "
+                "VALUES (:id, :segment_id, :testimony_id, :source_id, CAST(:body AS tsvector), CAST(:tags AS tsvector))"
+            ),
+            [
+                {"id": r.id, "segment_id": r.segment_id, "testimony_id": r.testimony_id, "source_id": r.source_id,
+                 "body": tsvector_literal(r.tokens), "tags": tsvector_literal(r.tags, positions=False)}
+                for r in rows
+            ],
+        )
+
+    def before_bulk(self) -> None:
+        self.connection.exec_driver_sql("DROP INDEX IF EXISTS ix_search_documents_body_gin")
+        self.connection.exec_driver_sql("DROP INDEX IF EXISTS ix_search_documents_tags_gin")
+
+    def after_bulk(self) -> None:
+        self.connection.exec_driver_sql("CREATE INDEX ix_search_documents_body_gin ON search_documents USING gin (body)")
+        self.connection.exec_driver_sql("CREATE INDEX ix_search_documents_tags_gin ON search_documents USING gin (tags)")
+        self.connection.exec_driver_sql("ANALYZE search_documents")
+
+    def count(self, query, constraints) -> int:
+        body, tags = pg_queries(query, constraints)
+        return self.connection.execute(
+            text("SELECT count(*) FROM search_documents WHERE body @@ CAST(:b AS tsquery) AND tags @@ CAST(:t AS tsquery)"),
+            {"b": body, "t": tags},
+        ).scalar_one()
+
+    def hits(self, query, constraints, limit, offset, ranked) -> list[Hit]:
+        body, tags = pg_queries(query, constraints)
+        order = "ts_rank(body, CAST(:b AS tsquery)) DESC, id" if ranked else "id"
+        rows = self.connection.execute(
+            text(
+                "SELECT id, segment_id, testimony_id, source_id FROM search_documents "
+                "WHERE body @@ CAST(:b AS tsquery) AND tags @@ CAST(:t AS tsquery) "
+                f"ORDER BY {order} LIMIT :limit OFFSET :offset"
+            ),
+            {"b": body, "t": tags, "limit": limit, "offset": offset},
+        )
+        return [Hit(*row) for row in rows]
+
+
+def _copy_value(value) -> str:
+    return "\\N" if value is None else str(value)
+
+
+def engine_for(connection: Connection) -> Engine:
+    if connection.dialect.name == "sqlite":
+        return SQLiteEngine(connection)
+    return PostgresEngine(connection)

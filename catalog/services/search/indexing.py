@@ -1,0 +1,173 @@
+"""Keeping derived data in step: the full rebuild behind `catalog reindex`, and the incremental
+update run after every ORM flush that touches what search or browse read."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import event, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from ...models import (
+    Agent,
+    AgentName,
+    AgentRole,
+    CorroborationChange,
+    Occasion,
+    Place,
+    PlaceName,
+    Redaction,
+    Segment,
+    Source,
+    Testimony,
+    TransmissionLink,
+)
+from .documents import SEGMENT_COLUMNS, rows_for_segments
+from .engines import engine_for
+from .facts import load_facts, load_places, load_sources
+
+#: Segments read and indexed per batch by a full rebuild.
+BATCH = 5000
+
+
+def bump(connection: Connection) -> None:
+    """Tell every process that derived data changed (their caches compare this token)."""
+    connection.execute(
+        text("UPDATE search_state SET token = :token, updated_dt = CURRENT_TIMESTAMP WHERE id = 1"),
+        {"token": uuid.uuid4().hex},
+    )
+
+
+@dataclass(frozen=True)
+class ReindexReport:
+    testimonies: int
+    segments: int
+    rows: int
+    seconds: float
+
+
+def reindex_all(connection: Connection, progress=None) -> ReindexReport:
+    """Rebuild the whole search index from the base tables, in batches; the caller commits."""
+    started = time.monotonic()
+    engine = engine_for(connection)
+    facts = load_facts(connection)
+    places = load_places(connection)
+    sources = load_sources(connection)
+    facet_cache: dict = {}
+    engine.clear()
+    engine.before_bulk()
+    last_id, segments, rows = 0, 0, 0
+    while True:
+        batch = connection.execute(
+            select(*SEGMENT_COLUMNS).where(Segment.id > last_id).order_by(Segment.id).limit(BATCH)
+        ).all()
+        if not batch:
+            break
+        last_id = batch[-1][0]
+        index_rows = rows_for_segments(connection, batch, facts, places, sources, facet_cache)
+        engine.insert(index_rows, bulk=True)
+        segments += len(batch)
+        rows += len(index_rows)
+        if progress:
+            progress(segments)
+    engine.after_bulk()
+    bump(connection)
+    return ReindexReport(len(facts), segments, rows, time.monotonic() - started)
+
+
+def update_index(connection: Connection, testimony_ids: set[int], segment_ids: set[int], source_ids: set[int]) -> None:
+    """Re-derive the index rows of these testimonies' segments, these segments, and these sources'
+    own framing."""
+    segment_ids = set(segment_ids)
+    if testimony_ids:
+        ids = list(testimony_ids)
+        for start in range(0, len(ids), 900):
+            segment_ids.update(connection.execute(
+                select(Segment.id).where(Segment.testimony_id.in_(ids[start:start + 900]))
+            ).scalars())
+    if source_ids:
+        segment_ids.update(connection.execute(
+            select(Segment.id).where(Segment.source_id.in_(list(source_ids)), Segment.testimony_id.is_(None))
+        ).scalars())
+    engine = engine_for(connection)
+    if segment_ids:
+        engine.delete_segments(sorted(segment_ids))
+        ids = sorted(segment_ids)
+        segments = []
+        for start in range(0, len(ids), 900):
+            segments.extend(connection.execute(
+                select(*SEGMENT_COLUMNS).where(Segment.id.in_(ids[start:start + 900]))
+            ).all())
+        owners = {s[1] for s in segments if s[1] is not None}
+        facts = load_facts(connection, owners)
+        engine.insert(rows_for_segments(connection, segments, facts, load_places(connection), load_sources(connection)))
+    bump(connection)
+
+
+# --- maintenance on every ORM write ----------------------------------------------------------
+
+#: Classes whose changes matter only to in-process caches (names, roles): bump the token.
+_CACHE_ONLY = (Agent, AgentName, AgentRole, TransmissionLink, CorroborationChange, PlaceName)
+
+
+def _place_subtree(connection: Connection, place_ids: set[int]) -> set[int]:
+    found, frontier = set(place_ids), set(place_ids)
+    while frontier:
+        children = set(connection.execute(select(Place.id).where(Place.parent_id.in_(list(frontier)))).scalars())
+        frontier = children - found
+        found |= frontier
+    return found
+
+
+def _collect(session: Session) -> tuple[set[int], set[int], set[int], set[int], set[int], bool]:
+    testimonies, segments, sources, occasions, places = set(), set(), set(), set(), set()
+    relevant = False
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Testimony):
+            testimonies.add(obj.id)
+        elif isinstance(obj, Segment):
+            segments.add(obj.id)
+            if obj.testimony_id is not None:
+                testimonies.add(obj.testimony_id)
+        elif isinstance(obj, Redaction):
+            if obj.segment_id is not None:
+                segments.add(obj.segment_id)
+        elif isinstance(obj, Occasion):
+            occasions.add(obj.id)
+        elif isinstance(obj, Place):
+            places.add(obj.id)
+        elif isinstance(obj, Source):
+            sources.add(obj.id)
+        elif isinstance(obj, _CACHE_ONLY):
+            relevant = True
+    relevant = relevant or bool(testimonies or segments or sources or occasions or places)
+    return testimonies, segments, sources, occasions, places, relevant
+
+
+def _after_flush(session: Session, _context) -> None:
+    testimonies, segments, sources, occasions, places, relevant = _collect(session)
+    if not relevant:
+        return
+    connection = session.connection()
+    testimonies.discard(None)
+    segments.discard(None)
+    if places:
+        # A moved or renamed place changes the place facet of every testimony given beneath it.
+        subtree = list(_place_subtree(connection, places))
+        occasions.update(connection.execute(select(Occasion.id).where(Occasion.place_id.in_(subtree))).scalars())
+    if occasions:
+        testimonies.update(connection.execute(
+            select(Testimony.id).where(Testimony.occasion_id.in_(list(occasions)))
+        ).scalars())
+    if sources:
+        testimonies.update(connection.execute(select(Testimony.id).where(Testimony.source_id.in_(list(sources)))).scalars())
+    update_index(connection, testimonies, segments, sources)
+
+
+def install() -> None:
+    """Listen to every ORM session's flushes (idempotent)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)

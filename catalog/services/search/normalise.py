@@ -1,0 +1,69 @@
+"""Text folding shared by indexing and querying, so both engines see the very same tokens.
+
+Folding: Unicode NFKC, case folded, Latin (and other) combining marks removed (Garcés -> garces),
+Persian/Arabic variants unified (ي/ى -> ی, ك -> ک, ة -> ه, أ/إ/آ/ٱ -> ا, ؤ -> و, ئ -> ی), tatweel,
+harakat and zero-width joiners dropped, Arabic-Indic digits read as ASCII digits. A token is a run
+of letters and digits (what SQLite's unicode61 tokenizer also calls a token), so the tokens we
+store are the ones FTS5 and our PostgreSQL tsvector literals hold.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_LETTER_MAP = {
+    "ي": "ی", "ى": "ی", "ئ": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "ؤ": "و",
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
+    "ـ": "",  # tatweel
+    "\u200c": "", "\u200d": "", "\u200b": "", "\u2060": "", "\ufeff": "",  # ZWNJ, ZWJ, ZWSP, WJ, BOM
+}
+_LETTER_MAP.update({chr(0x06F0 + n): str(n) for n in range(10)})  # Persian digits
+_LETTER_MAP.update({chr(0x0660 + n): str(n) for n in range(10)})  # Arabic-Indic digits
+_TRANSLATE = str.maketrans(_LETTER_MAP)
+#: Letters and digits; underscore and punctuation separate tokens.
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch) != "Mn")
+
+
+def fold(text: str) -> str:
+    """The searchable form of a text (same length semantics are not kept; see fold_with_map)."""
+    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE).casefold()
+    if not text.isascii():
+        text = _strip_marks(text).translate(_TRANSLATE)
+    return text
+
+
+def tokens(text: str) -> list[str]:
+    """The tokens of a text, folded, in order."""
+    return _TOKEN.findall(fold(text))
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    #: Character offsets into the original text, end exclusive.
+    start: int
+    end: int
+
+
+def tokens_with_offsets(text: str) -> list[Token]:
+    """Tokens with their place in the original text, for highlighting (slower than tokens())."""
+    folded_chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        piece = fold(char)
+        folded_chars.append(piece)
+        origin.extend([index] * len(piece))
+    folded = "".join(folded_chars)
+    found = []
+    for match in _TOKEN.finditer(folded):
+        start = origin[match.start()]
+        end = origin[match.end() - 1] + 1
+        found.append(Token(match.group(), start, end))
+    return found

@@ -1,0 +1,36 @@
+"""Printable transcripts: content cut to the viewer, hashed, laid out as HTML and PDF, cached,
+and checkable against the catalog later."""
+
+from .build import (
+    MAX_SELECTION,
+    SelectionRefused,
+    parse_selection_ids,
+    selection_title,
+    selection_transcript,
+    source_transcript,
+    testimony_transcript,
+)
+from .cache import cached_pdf
+from .model import PrintOptions, Transcript
+from .pdf import PdfUnavailable, render_pdf
+from .render import render_html
+from .verify import Verification, verify_file, verify_pdf
+
+__all__ = [
+    "MAX_SELECTION",
+    "PdfUnavailable",
+    "PrintOptions",
+    "SelectionRefused",
+    "Transcript",
+    "Verification",
+    "cached_pdf",
+    "parse_selection_ids",
+    "render_html",
+    "render_pdf",
+    "selection_title",
+    "selection_transcript",
+    "source_transcript",
+    "testimony_transcript",
+    "verify_file",
+    "verify_pdf",
+]
