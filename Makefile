@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: run test install install-test clean
+.PHONY: run test install install-test clean bench
+
+# `make bench`: the reader benchmark on a 100k-testimony SQLite corpus (see benchmarks/README.md).
+BENCH_DB ?= sqlite:///$(CURDIR)/benchmarks/out/catalog-100k.sqlite3
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +32,10 @@ run: install
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python benchmarks/corpus.py --url $(BENCH_DB) --testimonies 100000 --reset
+	$(BIN)/python benchmarks/load.py --url $(BENCH_DB)
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -313,6 +313,8 @@ def _plain_bounds(value: str) -> tuple[dt.date, dt.date] | None:
 
 
 _checked: Counter = Counter()
+#: How many values of each EDTF form are checked against catalog.dates.parse.
+CHECKS_PER_FORM = 20
 
 
 @functools.lru_cache(maxsize=None)
@@ -322,7 +324,7 @@ def edtf(value: str):
     first values of each form (any disagreement stops the run)."""
     bounds = _plain_bounds(value)
     form = re.sub(r"\d", "9", value)
-    if bounds is None or _checked[form] < 20:
+    if bounds is None or _checked[form] < CHECKS_PER_FORM:
         _checked[form] += 1
         parsed = parse_edtf(value, "date")
         if bounds is not None and (parsed.lower, parsed.upper) != bounds:
@@ -820,12 +822,14 @@ def main(argv: list[str] | None = None) -> int:
         Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
     if args.reset:
         reset(args.url, engine)
+        engine.dispose()
         engine = make_engine(args.url)
     started = time.perf_counter()
     upgrade(engine)
     with engine.connect() as conn:
         existing = conn.scalar(select(func.count()).select_from(Base.metadata.tables["testimonies"]))
     if existing:
+        engine.dispose()
         print(f"The database already holds {existing} testimonies: use a fresh database or --reset.", file=sys.stderr)
         return 2
 
@@ -839,7 +843,7 @@ def main(argv: list[str] | None = None) -> int:
     # Testimony segments are numbered after the sources' own framing; planted-rare slots count
     # only testimony segments (0-based), spread over the whole corpus.
     expected_segments = args.testimonies * 10
-    rare_slots = set(random.Random(args.seed + 1).sample(range(expected_segments), RARE[1]))
+    rare_slots = set(random.Random(args.seed + 1).sample(range(expected_segments), min(RARE[1], expected_segments)))
     source_segment_rows = source_segments
     for offset in range(0, args.testimonies, args.batch):
         rows = corpus.testimony_batch(offset, min(offset + args.batch, args.testimonies), rare_slots)
@@ -870,8 +874,10 @@ def main(argv: list[str] | None = None) -> int:
         path = Path(engine.url.database)
         size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
     else:
-        with make_engine(args.url).connect() as conn:
+        sizer = make_engine(args.url)
+        with sizer.connect() as conn:
             size = conn.scalar(text("SELECT pg_database_size(current_database())"))
+        sizer.dispose()
 
     terms = {}
     for cls, term in (("rare", RARE[0]), ("medium", MEDIUM[0]), ("common", COMMON[0]),

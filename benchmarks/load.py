@@ -50,6 +50,8 @@ class Route:
     min_rps_c8: float | None = None
     #: Text every page of this route must contain (a hit on a search page).
     expect: str | None = None
+    #: Passages the corpus holds for this search, visible to the public (from the sidecar).
+    expected_hits: int | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -183,12 +185,13 @@ def build_routes(args, corpus: dict) -> list[Route]:
         routes.append(Route(
             f"search_{cls}",
             f"Search, {cls.replace('_', ' ')}: {info['query']} ({info['segments']:,} segments)",
-            [search_url(info["query"])], p95_ms=limit, expect="/t/T-"))
+            [search_url(info["query"])], p95_ms=limit, expect="/t/T-", expected_hits=info["visible_segments"]))
     info = terms["common"]
     routes.append(Route(
         "search_common_first_person",
         f"Search, common, first-person words only: {info['query']}",
-        [search_url(info["query"], **{args.scope_param: "first_person"})], expect="/t/T-"))
+        [search_url(info["query"], **{args.scope_param: "first_person"})], expect="/t/T-",
+        expected_hits=info["visible_first_person_segments"]))
     if args.only:
         wanted = set(args.only.split(","))
         routes = [r for r in routes if r.name in wanted]
@@ -204,6 +207,46 @@ def run_wrk(base: str, route: Route, concurrency: int, duration: float, max_requ
         if line.startswith("WRK_JSON "):
             return json.loads(line[len("WRK_JSON "):])
     raise RuntimeError(f"wrk gave no result for {route.name}:\n{completed.stdout}\n{completed.stderr}")
+
+
+def start_profile(py_spy: str, pid: int, seconds: float, output: Path) -> subprocess.Popen:
+    """py-spy sampling the server (collapsed stacks) for the length of one run."""
+    return subprocess.Popen(
+        [py_spy, "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "250", "--format", "raw",
+         "--nonblocking", "--output", str(output)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def summarise_profile(path: Path, top: int = 20) -> dict[str, list[tuple[float, str]]]:
+    """Where the server's time goes: the catalog's own functions and templates by inclusive share
+    of samples, and the functions the samples were taken in (self share), line numbers dropped."""
+    total, inclusive, own = 0, {}, {}
+    frame = re.compile(r"^(.*) \((.*?)(?::\d+)?\)$")
+
+    def name_of(part: str) -> tuple[str, str]:
+        match = frame.match(part.strip())
+        if not match:
+            return part.strip(), ""
+        where = match.group(2).split("site-packages/")[-1].split(str(ROOT) + "/")[-1]
+        return f"{match.group(1)} ({where})", where
+
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        samples = int(count)
+        total += samples
+        names = [name_of(part) for part in stack.split(";")]
+        for name, where in dict.fromkeys(names):
+            if where.startswith(("catalog/", "templates/")) or where.endswith(".html"):
+                inclusive[name] = inclusive.get(name, 0) + samples
+        if names:
+            own[names[-1][0]] = own.get(names[-1][0], 0) + samples
+
+    def ranked(table: dict[str, int]) -> list[tuple[float, str]]:
+        rows = sorted(table.items(), key=lambda item: -item[1])[:top]
+        return [(round(100 * n / total, 1), name) for name, n in rows] if total else []
+
+    return {"catalog_inclusive": ranked(inclusive), "self": ranked(own)}
 
 
 def verdicts(route: Route, concurrency: int, result: dict) -> list[dict]:
@@ -274,6 +317,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--search-path", default="/search")
     parser.add_argument("--query-param", default="q")
     parser.add_argument("--scope-param", default="scope")
+    parser.add_argument("--profile", action="store_true",
+                        help="sample the server with py-spy during the concurrency-1 runs (needs py-spy; "
+                             "makes those runs slower, so measure without it)")
+    parser.add_argument("--py-spy", default="", help="path of the py-spy executable")
     args = parser.parse_args(argv)
 
     if shutil.which("wrk") is None:
@@ -302,6 +349,11 @@ def main(argv: list[str] | None = None) -> int:
         "server": {"threads": args.threads},
         "runs": [],
     }
+    py_spy = (args.py_spy or shutil.which("py-spy")) if args.profile else None
+    if args.profile and not py_spy:
+        print("--profile needs py-spy (`pip install py-spy`, or name it with --py-spy).", file=sys.stderr)
+        return 2
+    profiles: dict[str, list] = {}
     server = Server(args.url, args.threads, OUT / f"server-{label}.log")
     try:
         started = time.monotonic()
@@ -316,6 +368,14 @@ def main(argv: list[str] | None = None) -> int:
                 report["runs"] += [{"route": route.name, "title": route.title, "concurrency": c,
                                     "skipped": f"HTTP {status}"} for c in concurrencies]
                 continue
+            if route.expected_hits is not None:
+                shown = re.search(r"([\d,]+) matching passage", body)
+                hits = int(shown.group(1).replace(",", "")) if shown else None
+                report.setdefault("hit_counts", {})[route.name] = {"shown": hits, "corpus": route.expected_hits}
+                if hits != route.expected_hits:
+                    route.notes.append(f"page shows {hits} matching passages, the corpus holds {route.expected_hits}")
+                    print(f"  warning: {route.name} shows {hits} matching passages; the corpus holds "
+                          f"{route.expected_hits} visible ones")
             if route.expect and route.expect not in body:
                 route.notes.append(f"first page shows no {route.expect!r}")
                 print(f"{first}  (warning: the page shows no {route.expect!r})")
@@ -328,9 +388,17 @@ def main(argv: list[str] | None = None) -> int:
             if args.warmup > 0:
                 run_wrk(server.base, route, 2, args.warmup, args.max_requests, paths_file)
             for concurrency in concurrencies:
+                profiler = None
+                if py_spy and concurrency == 1:
+                    profile_path = OUT / f"profile-{label}-{route.name}.txt"
+                    profiler = start_profile(py_spy, server.process.pid, args.duration, profile_path)
                 before = cpu_seconds(server.process.pid)
                 result = run_wrk(server.base, route, concurrency, args.duration, args.max_requests, paths_file)
                 used = cpu_seconds(server.process.pid) - before
+                if profiler is not None:
+                    profiler.wait(timeout=60)
+                    if profile_path.exists():
+                        profiles[route.name] = summarise_profile(profile_path)
                 run = {
                     "route": route.name, "title": route.title, "concurrency": concurrency, "path": route.paths[0],
                     "result": result, "server_cpu_ms_per_request": 1000 * used / max(result["requests"], 1),
@@ -353,6 +421,16 @@ def main(argv: list[str] | None = None) -> int:
     report["runs"].sort(key=lambda run: (order[run["route"]], run["concurrency"]))
     json_path = OUT / f"load-{label}.json"
     md_path = OUT / f"load-{label}.md"
+    if profiles:
+        report["profiles"] = profiles
+        with (OUT / f"profile-{label}.md").open("w") as handle:
+            for name, tables in profiles.items():
+                handle.write(f"## {name} (concurrency 1)\n\nCatalog code and templates, inclusive share of "
+                             f"the server's samples:\n\n")
+                handle.writelines(f"    {share:5.1f}%  {frame}\n" for share, frame in tables["catalog_inclusive"])
+                handle.write("\nFunctions the samples were taken in (self):\n\n")
+                handle.writelines(f"    {share:5.1f}%  {frame}\n" for share, frame in tables["self"])
+                handle.write("\n")
     json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2))
     md_path.write_text(markdown(report))
     print(f"\nPeak server memory (VmHWM): {report['server']['peak_rss_kb'] / 1024:.0f} MiB")

@@ -99,6 +99,86 @@ def user_create(ctx, username: str, role: str, display_name: str) -> None:
     click.echo(f"User {username} created with role {role}.")
 
 
+def _change_user(ctx, username: str, change) -> None:
+    from sqlalchemy import select
+
+    from .models import User
+
+    db = database(ctx.obj.load_app())
+    try:
+        with db.writing() as session:
+            found = session.scalar(select(User).where(User.username == username))
+            if found is None:
+                raise click.ClickException(f"There is no user {username!r}.")
+            change(session, found)
+    except UserRejected as error:
+        raise click.ClickException(str(error)) from None
+
+
+@user.command("role")
+@click.argument("username")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+@click.pass_context
+def user_role(ctx, username: str, role: str) -> None:
+    """Give a user another role; their open sessions end."""
+    from .services.accounts import change_role
+
+    _change_user(ctx, username, lambda session, found: change_role(session, found, Role(role)))
+    click.echo(f"User {username} now has role {role}.")
+
+
+@user.command("deactivate")
+@click.argument("username")
+@click.pass_context
+def user_deactivate(ctx, username: str) -> None:
+    """Deactivate a user: no more sign-ins, and every open session ends now."""
+    from .services.accounts import set_active
+
+    _change_user(ctx, username, lambda session, found: set_active(session, found, False))
+    click.echo(f"User {username} deactivated.")
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--dry-run", is_flag=True, help="Check the file and report every problem; import nothing.")
+@click.pass_context
+def import_command(ctx, path: str, dry_run: bool) -> None:
+    """Import a JSON (export format) or CSV (one row per segment) file, all or nothing."""
+    from pathlib import Path
+
+    from .services.actors import Actor
+    from .services.csv_import import CsvRejected, import_csv
+    from .services.ingest import load_catalog
+
+    raw = Path(path).read_bytes()
+    db = database(ctx.obj.load_app())
+    actor = Actor.system(f"import of {Path(path).name}")
+    session = db.session(write=True)
+    try:
+        if path.lower().endswith(".csv"):
+            created = import_csv(session, raw, actor).created
+        else:
+            try:
+                data = json.loads(raw.decode("utf-8-sig"))
+            except (UnicodeDecodeError, ValueError) as error:
+                raise CsvRejected([f"file: not valid JSON ({error})."]) from None
+            created = dict(load_catalog(session, data, actor).created)
+    except (CsvRejected, ImportRejected) as error:
+        session.rollback()
+        session.close()
+        for problem in error.problems:
+            click.echo(f"  {problem}", err=True)
+        raise click.ClickException(f"{len(error.problems)} problem(s); nothing was imported.") from None
+    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(created.items())) or "nothing new"
+    if dry_run:
+        session.rollback()
+        click.echo(f"The file checks out; it would create {summary}. Nothing was imported (dry run).")
+    else:
+        session.commit()
+        click.echo(f"Imported: {summary}.")
+    session.close()
+
+
 @main.command("export")
 @click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
 @click.option(
@@ -116,6 +196,21 @@ def export_command(ctx, fmt: str, viewer: str) -> None:
         data = export_service.export_catalog(session, Viewer.for_level(viewer))
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+
+
+@main.command()
+@click.pass_context
+def reindex(ctx) -> None:
+    """Rebuild all derived data (the search index, facet data) from the base tables."""
+    from .services.search.indexing import reindex_all
+
+    db = database(ctx.obj.load_app())
+    with db.engine.execution_options(catalog_write=True).begin() as connection:
+        report = reindex_all(connection, progress=lambda n: click.echo(f"  {n:,} segments indexed", err=True) if n % 100_000 == 0 else None)
+    click.echo(
+        f"Reindexed {report.testimonies:,} testimonies and {report.segments:,} segments "
+        f"({report.rows:,} index rows) in {report.seconds:.1f} s."
+    )
 
 
 @main.command()

@@ -980,3 +980,25 @@ def passages_by_ids(session: Session, viewer: Viewer, segment_ids: list[int]) ->
     return {
         s.id: segment_record(viewer, s, s.testimony.public_id if s.testimony else None) for s in segments
     }
+
+
+def testimony_revisions(session: Session, viewer: Viewer, public_ids: Iterable[str]) -> dict[str, Optional[int]]:
+    """Latest revision number of each of these testimonies this viewer may see (others absent).
+
+    A cheap read for caches of printed transcripts: one query, no text loaded.
+    """
+    ids = list(public_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Testimony.public_id, func.max(Revision.number))
+        .outerjoin(Revision, and_(Revision.entity_type == "testimony", Revision.entity_id == Testimony.id))
+        .where(testimony_visibility(viewer), Testimony.public_id.in_(ids))
+        .group_by(Testimony.public_id)
+    ).all()
+    return {public_id: number for public_id, number in rows}
+
+
+def catalog_watermark(session: Session) -> int:
+    """The id of the newest revision anywhere: it changes whenever any record is saved."""
+    return session.scalar(select(func.max(Revision.id))) or 0

@@ -20,6 +20,17 @@ from .. import dates
 from ..sanitize import sanitize_html
 from ..text import TextRejected, clean_text
 
+try:  # WTForms 3.3 declares options as SelectChoice; tuples are deprecated there.
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None
+
+
+def choice(value: str, label: str):
+    """One option of a select, in the form the installed WTForms prefers."""
+    return SelectChoice(value, label) if SelectChoice is not None else (value, label)
+
+
 #: Shown when a form's CSRF token expired (or was missing) while the archivist was working.
 CSRF_EXPIRED_MESSAGE = (
     "This form’s security token expired while you were working. Nothing was saved, and everything "
@@ -178,8 +189,32 @@ class LongTextField(TextAreaField):
         self.data = valuelist[0].replace("\r\n", "\n") if valuelist else ""
 
 
+#: What editorial HTML may never carry; named back to the archivist instead of silently dropped.
+_UNSAFE_HTML = re.compile(
+    r"<\s*(?P<tag>script|style|iframe|object|embed|svg|math|form|input|link|meta|base|frame|img)\b"
+    r"|\s(?P<handler>on[a-z]+)\s*="
+    r"|(?:href|src|action|xlink:href)\s*=\s*[\"']?\s*(?P<scheme>javascript|data|vbscript)\s*:",
+    re.IGNORECASE,
+)
+
+
 class RichTextField(TextAreaField):
-    """Editorial rich text: whatever comes in leaves through `sanitize_html`."""
+    """Editorial rich text. Dangerous markup gets a field error naming it (the typed text is kept
+    for correction); whatever is saved leaves through `sanitize_html`."""
+
+    def pre_validate(self, form):
+        match = _UNSAFE_HTML.search(self.data or "")
+        if match:
+            if match["tag"]:
+                what = f"the <{match['tag'].lower()}> element"
+            elif match["handler"]:
+                what = f"the event-handler attribute {match['handler'].lower()}="
+            else:
+                what = f"a {match['scheme'].lower()}: link"
+            raise StopValidation(
+                f"Editorial text may not contain {what}. Allowed: paragraphs, emphasis, lists, quotations, "
+                "citations and http, https or mailto links."
+            )
 
     def post_validate(self, form, validation_stopped):
         if not self.errors:

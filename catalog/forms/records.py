@@ -30,6 +30,7 @@ from .base import (
     SafeURL,
     SubForm,
     TextField,
+    choice,
 )
 
 #: Longest text per kind of field (the same limits the importer applies).
@@ -41,8 +42,8 @@ MAX_HTML = 100_000
 
 
 def vocabulary(enum_class, blank: str | None = None) -> list[tuple[str, str]]:
-    choices = [(member.value, member.label) for member in enum_class]
-    return [("", blank), *choices] if blank is not None else choices
+    choices = [choice(member.value, member.label) for member in enum_class]
+    return [choice("", blank), *choices] if blank is not None else choices
 
 
 class VersionedForm(BaseForm):
@@ -73,7 +74,8 @@ class RedactionForm(SubForm):
 
 
 class SegmentForm(SubForm):
-    id = HiddenField()
+    #: The saved segment this row edits (empty for a new one). Not `id`: a FormField has its own.
+    record_id = HiddenField()
     number = HiddenField()
     kind = SelectField(
         "Kind", choices=vocabulary(SegmentKind), default="first_person",
@@ -88,7 +90,7 @@ class SegmentForm(SubForm):
     language = TextField("Language", validators=[Language(required=False), PlainText(35)],
                          description="BCP 47 tag (en, fa, ar…); empty means the testimony's language.")
     direction = SelectField(
-        "Direction", choices=[("auto", "from the language"), ("ltr", "left to right"), ("rtl", "right to left")],
+        "Direction", choices=[choice("auto", "from the language"), choice("ltr", "left to right"), choice("rtl", "right to left")],
         default="auto",
     )
     translation = LongTextField("Translation", validators=[PlainText(MAX_SEGMENT)],
@@ -162,8 +164,10 @@ class CorroborationForm(VersionedForm):
 
 
 class ReasonForm(VersionedForm):
+    """Withdrawing or deleting: the reason is required (used with a prefix, one per action)."""
+
     reason = LongTextField("Reason", validators=[PlainText(MAX_NOTE, required=True)],
-                           description="Kept with the record and its history.")
+                           description="Required; kept with the record and its history.")
 
 
 class WorkflowForm(VersionedForm):
@@ -245,7 +249,7 @@ class SourceForm(VersionedForm):
     publisher_id = SelectField("Publisher or author", choices=[], validate_choice=False)
     date_edtf = TextField("Date", validators=[PlainText(100), EDTF()])
     language = TextField("Language", validators=[Language(required=False), PlainText(35)])
-    location = TextField("Where the original is", validators=[PlainText(2000), SafeURL()],
+    location = TextField("Where the original is", validators=[PlainText(2000), NoMarkup(), SafeURL()],
                          description="An http(s) address or a shelf mark.")
     stance_note_html = RichTextField("Stance or affiliation", validators=[PlainText(MAX_HTML)],
                                      description="Neutral wording: “published by a site affiliated with …”.")

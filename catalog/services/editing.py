@@ -314,6 +314,11 @@ def _numbers_ever_used(session: Session, testimony: Testimony) -> set[int]:
     return used
 
 
+def _segment_id(item: dict) -> Optional[int]:
+    """The saved segment a row of data edits: `record_id` from the form, `id` from elsewhere."""
+    return _int_or_none(item.get("record_id", item.get("id")))
+
+
 def _resolve_agent(session: Session, problems: _Problems, where: str, item: dict, actor: Actor) -> Optional[Agent]:
     agent_id = _int_or_none(item.get("agent_id"))
     new_name = (item.get("new_agent_name") or "").strip()
@@ -375,7 +380,7 @@ def save_testimony(
     seen_ids: set[int] = set()
     for index, item in enumerate(segments_in):
         where = f"segments-{index}"
-        seg_id = _int_or_none(item.get("id"))
+        seg_id = _segment_id(item)
         if seg_id is not None and seg_id not in existing:
             problems.add(f"{where}-text", "This segment no longer belongs to the testimony; reload the page.")
         if seg_id is not None:
@@ -490,7 +495,7 @@ def _apply_segments(session: Session, testimony: Testimony, segments_in: list[di
     session.flush()
     ordered: list[Segment] = []
     for item in segments_in:
-        seg_id = _int_or_none(item.get("id"))
+        seg_id = _segment_id(item)
         segment = existing.get(seg_id) if seg_id is not None else None
         if segment is None:
             number = max(used_numbers, default=0) + 1
@@ -726,7 +731,7 @@ def _testimony_data_from_snapshot(testimony: Testimony, snapshot: dict) -> dict:
     for seg in snapshot.get("segments", []):
         current = by_number.get(seg.get("number"))
         segments.append({
-            "id": current.id if current is not None else None,
+            "record_id": current.id if current is not None else None,
             "kind": seg["kind"], "text": seg["text"], "language": seg.get("language"),
             "direction": seg.get("direction") or "auto", "translation": seg.get("translation"),
             "translation_language": seg.get("translation_language"), "access_level": seg.get("access_level"),
@@ -794,7 +799,7 @@ def split_segment(segments: list[dict], index: int) -> str:
             second_reds.append({**red, "start": max(start, tail_offset) - tail_offset, "end": end - tail_offset})
     segments[index] = {**seg, "text": head_text, "split_at": "", "redactions": first_reds}
     segments.insert(index + 1, {
-        **seg, "id": "", "number": "", "text": tail_text, "split_at": "", "translation": "",
+        **seg, "record_id": "", "number": "", "text": tail_text, "split_at": "", "translation": "",
         "redactions": second_reds, "timecode_start": None, "timecode_end": None,
     })
     return f"Segment {index + 1} split in two; save to keep it."
@@ -807,7 +812,7 @@ def merge_segments(segments: list[dict], index: int, source_linked: set[str] = f
     first, second = segments[index], segments[index + 1]
     if first.get("kind") != second.get("kind"):
         return "Only segments of the same kind can be merged: a witness's words never run into framing."
-    if str(first.get("id") or "") in source_linked or str(second.get("id") or "") in source_linked:
+    if str(first.get("record_id") or "") in source_linked or str(second.get("record_id") or "") in source_linked:
         return "These words are also part of a source's own text, in its order; merge them there is not possible here."
     joined = (first.get("text") or "").rstrip() + " "
     offset = len(joined)

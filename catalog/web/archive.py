@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import dates, queries
+from ..forms.base import choice
 from ..forms.records import (
     AgentForm,
     ClaimForm,
@@ -81,25 +82,25 @@ def _agent_label(agent: Agent) -> str:
 
 def agent_choices(session) -> list[tuple[str, str]]:
     agents = session.scalars(select(Agent).order_by(func.lower(Agent.preferred_name)))
-    return [("", "— none —")] + [(str(a.id), _agent_label(a)) for a in agents]
+    return [choice("", "— none —")] + [choice(str(a.id), _agent_label(a)) for a in agents]
 
 
 def source_choices(session) -> list[tuple[str, str]]:
     sources = session.scalars(select(Source).order_by(func.lower(Source.title)))
-    return [("", "— none —")] + [(str(s.id), s.title) for s in sources]
+    return [choice("", "— none —")] + [choice(str(s.id), s.title) for s in sources]
 
 
 def occasion_choices(session) -> list[tuple[str, str]]:
     occasions = session.scalars(select(Occasion).order_by(Occasion.date_lower, Occasion.title))
-    return [("", "— none —")] + [
-        (str(o.id), f"{o.title} — {dates.describe(o.date_edtf)}") for o in occasions
+    return [choice("", "— none —")] + [
+        choice(str(o.id), f"{o.title} — {dates.describe(o.date_edtf)}") for o in occasions
     ]
 
 
 def place_choices(session, exclude: Optional[int] = None) -> list[tuple[str, str]]:
     places = session.scalars(select(Place).order_by(func.lower(Place.name)))
-    return [("", "— none —")] + [
-        (str(p.id), ", ".join([p.name, *(a.name for a in p.ancestors())])) for p in places if p.id != exclude
+    return [choice("", "— none —")] + [
+        choice(str(p.id), ", ".join([p.name, *(a.name for a in p.ancestors())])) for p in places if p.id != exclude
     ]
 
 
@@ -255,7 +256,7 @@ def testimony_form_data(testimony: Testimony) -> dict:
         ],
         "segments": [
             {
-                "id": str(s.id), "number": opt(s.number), "kind": s.kind.value, "text": s.text,
+                "record_id": str(s.id), "number": opt(s.number), "kind": s.kind.value, "text": s.text,
                 "language": s.language, "direction": s.direction, "translation": s.translation or "",
                 "translation_language": s.translation_language or "", "access_level": s.access_level.value,
                 "author_id": opt(s.author_id), "timecode_start": s.timecode_start, "timecode_end": s.timecode_end,
@@ -289,7 +290,7 @@ def _apply_form_operation(form: TestimonyForm, op: str, source_linked: set[str])
         segments.insert(position, _blank_segment(previous.get("language") or ""))
         message = "New segment added; save to keep it."
     elif name == "remove-segment" and 0 <= index < len(segments):
-        if str(segments[index].get("id") or "") in source_linked:
+        if str(segments[index].get("record_id") or "") in source_linked:
             message = "Removed from this testimony; the source keeps these words in its own text. Save to keep the change."
         else:
             message = "Segment removed; save to make it final."
@@ -466,7 +467,8 @@ def testimony(public_id: str):
     return render_template(
         "archive/testimony.html", testimony=testimony, t=record,
         workflow=WorkflowForm(formdata=None, data={"version": testimony.version}),
-        reason_form=ReasonForm(formdata=None, data={"version": testimony.version}),
+        withdraw_form=ReasonForm(formdata=None, data={"version": testimony.version}, prefix="withdraw"),
+        delete_form=ReasonForm(formdata=None, data={"version": testimony.version}, prefix="delete"),
         corroboration_form=corroboration_form, claim_form=claim_form,
         claims=_claims_of(session, testimony), delete_claim=DeleteClaimForm(formdata=None),
         deleted_by=session.get(User, testimony.deleted_by_id) if testimony.deleted_by_id else None,
@@ -483,17 +485,17 @@ def _claims_of(session, testimony: Testimony) -> list[Claim]:
 
 def _fill_claim_choices(form: ClaimForm, session, testimony: Testimony) -> None:
     form.segment_id.choices = [
-        (str(s.id), f"¶{s.number} ({s.kind.label}): {s.text[:70]}{'…' if len(s.text) > 70 else ''}")
+        choice(str(s.id), f"¶{s.number} ({s.kind.label}): {s.text[:70]}{'…' if len(s.text) > 70 else ''}")
         for s in testimony.segments
     ]
     form.scope_place_id.choices = place_choices(session)
 
 
-def _workflow_action(public_id: str, action, form_class=WorkflowForm, success: str = ""):
+def _workflow_action(public_id: str, action, form_class=WorkflowForm, success: str = "", prefix: str = ""):
     """Shared shape of the workflow buttons: version check, service, commit, flash, back to the page."""
     session = db_session()
     testimony = _testimony_or_404(public_id)
-    form = form_class()
+    form = form_class(prefix=prefix) if prefix else form_class()
     if not form.validate():
         for name, errors in form.errors.items():
             for error in errors:
@@ -529,7 +531,7 @@ def testimony_withdraw(public_id: str):
     """Withdraw from readers, with a reason."""
     return _workflow_action(
         public_id, lambda s, t, f: editing.withdraw(s, t, f.reason.data, actor(), f.based_on_version),
-        ReasonForm, f"{public_id} is withdrawn; readers no longer see it.",
+        ReasonForm, f"{public_id} is withdrawn; readers no longer see it.", prefix="withdraw",
     )
 
 
@@ -548,6 +550,7 @@ def testimony_delete(public_id: str):
     return _workflow_action(
         public_id, lambda s, t, f: editing.soft_delete(s, t, f.reason.data, actor(), f.based_on_version),
         ReasonForm, f"{public_id} is deleted. It stays in the archive, with its history, and can be restored.",
+        prefix="delete",
     )
 
 
@@ -595,7 +598,8 @@ def testimony_claim_add(public_id: str):
     return render_template(
         "archive/testimony.html", testimony=testimony, t=record,
         workflow=WorkflowForm(formdata=None, data={"version": testimony.version}),
-        reason_form=ReasonForm(formdata=None, data={"version": testimony.version}),
+        withdraw_form=ReasonForm(formdata=None, data={"version": testimony.version}, prefix="withdraw"),
+        delete_form=ReasonForm(formdata=None, data={"version": testimony.version}, prefix="delete"),
         corroboration_form=CorroborationForm(formdata=None, data={"version": testimony.version,
                                                                    "status": testimony.corroboration_status.value}),
         claim_form=form, claims=_claims_of(session, testimony), delete_claim=DeleteClaimForm(formdata=None),

@@ -14,7 +14,7 @@ def _options() -> transcripts.PrintOptions:
     return transcripts.PrintOptions.from_args(request.args)
 
 
-def _testimony(public_id: str) -> transcripts.Transcript:
+def _testimony(public_id: str) -> transcripts.Transcript | None:
     document = transcripts.testimony_transcript(
         db_session(), current_viewer(), public_id, _options(), base_url=request.url_root
     )
@@ -57,14 +57,19 @@ def _html(document: transcripts.Transcript, back: str, pdf_endpoint: str, **valu
     )
 
 
-def _pdf(document: transcripts.Transcript) -> Response:
+def _pdf(kind: str, key: str, build, variant: str = "") -> Response:
     try:
-        path = transcripts.cached_pdf(current_app.config["INSTANCE_PATH"], document)
+        pdf = transcripts.pdf_for(
+            current_app.config["INSTANCE_PATH"], db_session(), current_viewer(), kind, key, _options(),
+            request.url_root, build, variant=variant,
+        )
     except transcripts.PdfUnavailable as error:
         return Response(render_template("print/unavailable.html", reason=str(error)), 503, {"Retry-After": "3600"})
-    response = current_app.response_class(path.read_bytes(), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{document.filename}"'
-    response.headers["X-Content-SHA256"] = document.content_sha256
+    if pdf is None:
+        abort(404)
+    response = current_app.response_class(pdf.path.read_bytes(), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{pdf.filename}"'
+    response.headers["X-Content-SHA256"] = pdf.content_sha256
     # A print is cut to its viewer: no shared cache may hand it to someone else.
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -80,7 +85,7 @@ def transcript(public_id: str):
 @bp.get("/t/<public_id>/transcript.pdf")
 def transcript_pdf(public_id: str):
     """One testimony as a PDF, cut to the viewer's access level."""
-    return _pdf(_testimony(public_id))
+    return _pdf("testimony", public_id, lambda: _testimony(public_id))
 
 
 @bp.get("/sources/<key>/transcript")
@@ -93,7 +98,7 @@ def source_transcript(key: str):
 @bp.get("/sources/<key>/transcript.pdf")
 def source_transcript_pdf(key: str):
     """A source as published, as a PDF."""
-    return _pdf(_source(key))
+    return _pdf("source", key, lambda: _source(key))
 
 
 @bp.get("/print/selection")
@@ -105,4 +110,8 @@ def selection():
 @bp.get("/print/selection.pdf")
 def selection_pdf():
     """Several testimonies as one PDF with a table of contents."""
-    return _pdf(_selection())
+    try:
+        ids = ",".join(transcripts.parse_selection_ids(request.args.get("ids", "")))
+    except transcripts.SelectionRefused:
+        ids = ""
+    return _pdf("selection", ids, _selection, variant=request.args.get("title", "")) if ids else _selection()

@@ -195,7 +195,10 @@ _lock = threading.Lock()
 
 def current(session: Session) -> CatalogIndex:
     """The index for this session's database as of its current token (rebuilt when stale)."""
-    token = session.scalar(select(SearchState.token).where(SearchState.id == 1)) or ""
+    token = session.scalar(select(SearchState.token).where(SearchState.id == 1))
+    if token is None:
+        # No state row (wiped): never trust a cache, build for this request only.
+        return CatalogIndex("", session.connection())
     key = session.get_bind().url.render_as_string(hide_password=False)
     found = _cache.get(key)
     if found is not None and found.token == token:

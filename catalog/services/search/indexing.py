@@ -35,10 +35,16 @@ BATCH = 5000
 
 def bump(connection: Connection) -> None:
     """Tell every process that derived data changed (their caches compare this token)."""
-    connection.execute(
-        text("UPDATE search_state SET token = :token, updated_dt = CURRENT_TIMESTAMP WHERE id = 1"),
-        {"token": uuid.uuid4().hex},
+    token = uuid.uuid4().hex
+    updated = connection.execute(
+        text("UPDATE search_state SET token = :token, updated_dt = CURRENT_TIMESTAMP WHERE id = 1"), {"token": token}
     )
+    if updated.rowcount == 0:
+        # The state row is itself derived data: recreate it when it has been wiped.
+        connection.execute(
+            text("INSERT INTO search_state (id, token, updated_dt) VALUES (1, :token, CURRENT_TIMESTAMP)"),
+            {"token": token},
+        )
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from .build import (
     source_transcript,
     testimony_transcript,
 )
-from .cache import cached_pdf
+from .cache import CachedPdf, pdf_for
 from .model import PrintOptions, Transcript
 from .pdf import PdfUnavailable, render_pdf
 from .render import render_html
@@ -23,7 +23,8 @@ __all__ = [
     "SelectionRefused",
     "Transcript",
     "Verification",
-    "cached_pdf",
+    "CachedPdf",
+    "pdf_for",
     "parse_selection_ids",
     "render_html",
     "render_pdf",

@@ -327,8 +327,6 @@ def source_transcript(
         if segment.testimony_id and segment.number:
             cite += f" · {segment.testimony_id} ¶{segment.number}"
         attribution = _attribution(segment, speakers or "the speaker", "", framer)
-        if segment.testimony_id:
-            attribution += f" ({segment.testimony_id})"
         blocks.append(
             Block(
                 number=paragraph,
@@ -444,3 +442,23 @@ def selection_transcript(
         printed=printed or _now(),
         base_url=base_url,
     )
+
+
+def current_revision(session: Session, viewer: Viewer, kind: str, key: str) -> Optional[str]:
+    """The revision label a transcript of this record would print, or None when the viewer may not
+    print it. Cheap: no text is loaded (used to find a cached PDF before building anything)."""
+    if kind == "testimony":
+        revisions = queries.testimony_revisions(session, viewer, [key])
+        if key not in revisions:
+            return None
+        return str(revisions[key]) if revisions[key] is not None else "unrecorded"
+    if kind == "source":
+        if queries.source_revision(session, viewer, key) is None and queries.get_source(session, viewer, key) is None:
+            return None
+        revision = queries.source_revision(session, viewer, key)
+        return str(revision) if revision is not None else "unrecorded"
+    ids = parse_selection_ids(key)
+    revisions = queries.testimony_revisions(session, viewer, ids)
+    if any(public_id not in revisions for public_id in ids):
+        return None
+    return "; ".join(f"{public_id} r{revisions[public_id] if revisions[public_id] is not None else 'unrecorded'}" for public_id in ids)

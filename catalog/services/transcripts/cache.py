@@ -1,9 +1,10 @@
 """A cache of rendered PDFs under the instance folder.
 
-A PDF is keyed by what it prints: kind, record, revision(s), access level, options, the SHA-256 of
-its content and the version of the templates and stylesheet that laid it out. A repeated request
-for the same revision at the same access level is a file read; an edit anywhere in what is
-printed (or in the print templates) makes a new key, so a stale PDF is never served.
+A PDF is keyed by kind, record, revision(s), access level, options, the permalink base, the
+catalog's newest revision id (any saved change anywhere moves it, so a renamed person or place
+cannot leave a stale print behind) and the version of the print templates and stylesheet. The key
+is computed from two small queries, without loading the record's text, so a repeated request is
+a file read.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import json
 import os
 import tempfile
 from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from ... import paths
 from .model import Transcript
@@ -36,17 +39,9 @@ def layout_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def cache_key(document: Transcript) -> str:
-    identity = [
-        document.kind,
-        document.key,
-        document.revision,
-        document.viewer_access,
-        document.options.token,
-        document.content_sha256,
-        document.base_url,
-        layout_version(),
-    ]
+def request_key(kind: str, key: str, revision: str, watermark: int, access: str, options_token: str, base_url: str) -> str:
+    """What a cached PDF stands for, computable without loading the record's text."""
+    identity = [kind, key, revision, watermark, access, options_token, base_url, layout_version()]
     return hashlib.sha256(json.dumps(identity, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
@@ -54,22 +49,45 @@ def cache_folder(instance_path: str | os.PathLike) -> Path:
     return Path(instance_path) / "transcripts"
 
 
-def cached_pdf(instance_path: str | os.PathLike, document: Transcript) -> Path:
-    """The PDF for this transcript: from the cache, or rendered once and kept."""
-    folder = cache_folder(instance_path)
-    target = folder / f"{cache_key(document)}.pdf"
-    if target.is_file():
-        os.utime(target)
-        return target
-    data = render_pdf(document)
-    folder.mkdir(parents=True, exist_ok=True)
+@dataclass(frozen=True)
+class CachedPdf:
+    path: Path
+    content_sha256: str
+    filename: str
+
+
+def lookup(instance_path: str | os.PathLike, key: str) -> CachedPdf | None:
+    target = cache_folder(instance_path) / f"{key}.pdf"
+    sidecar = target.with_suffix(".json")
+    try:
+        about = json.loads(sidecar.read_text("utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+    if not target.is_file():
+        return None
+    os.utime(target)
+    return CachedPdf(target, about["sha256"], about["filename"])
+
+
+def _write(target: Path, data: bytes) -> None:
     # Written beside the target and renamed, so a reader never sees half a file.
-    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
     with os.fdopen(handle, "wb") as out:
         out.write(data)
     os.replace(temporary, target)
+
+
+def store(instance_path: str | os.PathLike, key: str, document: Transcript) -> CachedPdf:
+    """Render the transcript's PDF and keep it under `key`."""
+    data = render_pdf(document)
+    folder = cache_folder(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{key}.pdf"
+    _write(target, data)
+    about = {"sha256": document.content_sha256, "filename": document.filename}
+    _write(target.with_suffix(".json"), json.dumps(about).encode("utf-8"))
     _prune(folder)
-    return target
+    return CachedPdf(target, document.content_sha256, document.filename)
 
 
 def _prune(folder: Path) -> None:
@@ -78,7 +96,41 @@ def _prune(folder: Path) -> None:
         return
     files.sort(key=lambda entry: entry.stat().st_mtime)
     for entry in files[: len(files) - MAX_CACHED_FILES]:
-        try:
-            os.unlink(entry.path)
-        except FileNotFoundError:
-            pass
+        for path in (entry.path, entry.path[:-4] + ".json"):
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+
+
+def pdf_for(
+    instance_path: str | os.PathLike,
+    session,
+    viewer,
+    kind: str,
+    key: str,
+    options,
+    base_url: str,
+    build: Callable[[], Transcript | None],
+    *,
+    variant: str = "",
+) -> CachedPdf | None:
+    """The PDF of a transcript for this viewer: from the cache when the same revision was printed
+    for the same access level and options, otherwise built with `build()`, rendered and kept.
+    None when the viewer may not print it."""
+    from ... import queries
+    from .build import current_revision
+
+    revision = current_revision(session, viewer, kind, key)
+    if revision is None:
+        # Let the builder say why (a selection names what cannot be printed); usually None.
+        document = build()
+        return None if document is None else store(instance_path, "uncached-" + document.content_sha256, document)
+    request = request_key(
+        kind, f"{key}|{variant}", revision, queries.catalog_watermark(session), viewer.access.value, options.token, base_url
+    )
+    hit = lookup(instance_path, request)
+    if hit is not None:
+        return hit
+    document = build()
+    return None if document is None else store(instance_path, request, document)

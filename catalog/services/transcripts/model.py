@@ -135,6 +135,18 @@ class Part:
     def notes(self) -> tuple[Note, ...]:
         return tuple(note for block in self.blocks for note in block.notes)
 
+    @property
+    def paragraphs(self) -> list[tuple[Optional[int], list[Block]]]:
+        """Consecutive passages grouped by paragraph number: a source prints as it was laid out,
+        one paragraph of flowing text whose runs of framing and quotation stay distinct."""
+        groups: list[tuple[Optional[int], list[Block]]] = []
+        for block in self.blocks:
+            if groups and groups[-1][0] == block.number and block.number is not None:
+                groups[-1][1].append(block)
+            else:
+                groups.append((block.number, [block]))
+        return groups
+
 
 @dataclass(frozen=True)
 class Transcript:

@@ -33,9 +33,12 @@ def render_html(
     static_url: str,
     for_pdf: bool,
     toolbar: Optional[dict] = None,
+    chunk: Optional[object] = None,
 ) -> str:
     """The transcript as HTML. `static_url` is where print.css and the fonts are served from;
-    `toolbar` holds the screen-only links (PDF, translation placement) of the print view."""
+    `toolbar` holds the screen-only links (PDF, translation placement) of the print view;
+    `chunk` limits the HTML to one part of a long PDF laid out in parts (see pdf.py)."""
     return environment().get_template(TEMPLATE).render(
-        doc=document, static_url=static_url.rstrip("/") + "/", for_pdf=for_pdf, toolbar=toolbar or {}
+        doc=document, static_url=static_url.rstrip("/") + "/", for_pdf=for_pdf, toolbar=toolbar or {},
+        chunk=chunk,
     )

@@ -1,0 +1,250 @@
+"""Printed transcripts: content cut to the viewer, the PDF's text, pages, footers, hash and checks.
+
+PDF rendering is slow, so each distinct transcript is rendered once per test run: renders are
+kept by content hash, and the SQLite and PostgreSQL runs of a test print the same content (which
+is itself checked: the hash does not depend on the database).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ContentStream, NameObject
+
+from catalog.cli import main
+from catalog.models import AccessLevel, Redaction, SegmentKind
+from catalog.services import transcripts
+from catalog.services.transcripts.pdf import INTERNAL_STATIC, static_file_for
+from catalog.viewer import Viewer
+
+PRINTED = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.timezone.utc)
+BASE = "https://catalog.example/"
+PUBLIC = Viewer.public()
+ARCHIVIST = Viewer.for_level("archivist")
+OPTIONS = transcripts.PrintOptions()
+
+_renders: dict[str, bytes] = {}
+
+
+def pdf_of(document: transcripts.Transcript) -> bytes:
+    key = f"{document.content_sha256}|{document.printed.isoformat()}|{document.options.token}"
+    if key not in _renders:
+        _renders[key] = transcripts.render_pdf(document)
+    return _renders[key]
+
+
+def pages_of(data: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(BytesIO(data)).pages]
+
+
+def save_pngs(data: bytes, artifacts, name: str) -> None:
+    """Every page as PNG under test-artifacts/, to be looked at."""
+    path = artifacts / f"{name}.pdf"
+    path.write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", "70", "-png", str(path), str(artifacts / name)], check=True)
+
+
+def t0012(db, viewer=PUBLIC, options=OPTIONS):
+    with db.session() as session:
+        return transcripts.testimony_transcript(session, viewer, "T-0012", options, base_url=BASE, printed=PRINTED)
+
+
+def test_kobra_jokar_transcript_pdf(seeded, artifacts, backend):
+    document = t0012(seeded)
+    data = pdf_of(document)
+    save_pngs(data, artifacts, f"transcript-T-0012-{backend}")
+    pages = pages_of(data)
+    total = len(pages)
+    assert total >= 2
+    text = "\n".join(pages)
+    # Header: who, where, when, how it reached us, corroboration, consent, audience.
+    for expected in ("T-0012", "Kobra Jokar", "former political prisoner", "16 July 2018 (uncertain)",
+                     "EDTF 2018-07-16?", "English (en)", "survivor", "relayed", "CORROBORATION", "unverified", "Rationale:",
+                     "CONSENT / RELEASE", "public record", "TRANSMISSION", "SPEAKER", "Printed for: public access"):
+        assert expected in text, expected
+    # Body: numbered passages in order, each labelled by kind.
+    numbers = [int(n) for n in re.findall(r"¶(\d+) (?:OWN WORDS|FRAMING|QUESTION|REPORTED)", text)]
+    assert numbers == sorted(numbers) and numbers[0] == 1 and len(numbers) == len(document.parts[0].blocks)
+    assert "OWN WORDS — Kobra Jokar" in text
+    assert "FRAMING — by" in text
+    assert text.index("I was in the regime’s prisons for six years") < text.index("I managed to escape prison in 1987")
+    # Claims as footnotes with their corroboration.
+    assert "Claim (count) made by Kobra Jokar" in text and "Partly supports" in text
+    # Every page: running header, page X of Y, permalink, revision, printed date, content hash.
+    for number, page in enumerate(pages, start=1):
+        assert "T-0012 · Kobra Jokar: six years in the regime’s prisons" in page
+        assert f"page {number} of {total}" in page
+        assert "https://catalog.example/t/T-0012" in page
+        assert "Revision 1 · printed 2026-01-02 03:04 UTC" in page
+        assert f"SHA-256 {document.content_sha256}" in page
+    assert "catalog verify-transcript FILE.pdf" in pages[-1]
+    reader = PdfReader(BytesIO(data))
+    assert reader.metadata["/Author"] == "Testimony Catalog"
+    assert reader.metadata["/Subject"] == "T-0012"
+    assert "T-0012" in reader.metadata["/Keywords"] and "Kobra Jokar" in reader.metadata["/Title"]
+    assert [item["/Title"] for item in reader.outline if isinstance(item, dict)][0].startswith("Kobra Jokar")
+
+
+def test_content_hash_is_canonical(seeded):
+    first, second = t0012(seeded), t0012(seeded)
+    assert first.content_sha256 == second.content_sha256
+    later = transcripts.Transcript(**{**first.__dict__, "printed": PRINTED + dt.timedelta(days=3)})
+    assert later.content_sha256 == first.content_sha256, "the printed date is not content"
+    beside = t0012(seeded, options=transcripts.PrintOptions(translation="none"))
+    assert beside.content_sha256 != first.content_sha256
+    assert t0012(seeded, ARCHIVIST).viewer_label != first.viewer_label
+
+
+def test_seed_article_as_published(seeded, artifacts, backend):
+    with seeded.session() as session:
+        document = transcripts.source_transcript(session, PUBLIC, "article", OPTIONS, base_url=BASE, printed=PRINTED)
+    data = pdf_of(document)
+    save_pngs(data, artifacts, f"transcript-article-{backend}")
+    pages = pages_of(data)
+    text = "\n".join(pages)
+    assert "article · source as published" in text and "THE SOURCE AS PUBLISHED" in text
+    assert text.index("The summer of 1988 was witness") < text.index("I was in the regime’s prisons for six years")
+    assert "KOBRA JOKAR, OWN WORDS · T-0012 ¶2" in text
+    assert "article ¶1" in text and "T-0012 ¶2" in text
+    assert "REPORTED, AS TOLD BY" in text
+    assert "italic" in text and "underlined" in text, "the legend explains how kinds are set apart"
+    assert all(f"of {len(pages)}" in page for page in pages)
+
+
+def test_selection_has_contents_and_bookmarks(seeded, artifacts, backend):
+    ids = ("T-0012", "T-0009", "T-0006")
+    with seeded.session() as session:
+        document = transcripts.selection_transcript(
+            session, PUBLIC, ids, OPTIONS, title="Conference of 16 July 2018", base_url=BASE, printed=PRINTED
+        )
+    data = pdf_of(document)
+    save_pngs(data, artifacts, f"transcript-selection-{backend}")
+    pages = pages_of(data)
+    assert "Conference of 16 July 2018" in pages[0] and "CONTENTS" in pages[0]
+    for public_id in ids:
+        assert public_id in pages[0]
+    starts = [next(i for i, page in enumerate(pages) if f"{public_id}\n" in page and i > 0) for public_id in ids]
+    assert starts == sorted(starts), "testimonies print in the order chosen"
+    titles = [item["/Title"] for item in PdfReader(BytesIO(data)).outline if isinstance(item, dict)]
+    assert titles[0] == "Contents" and len(titles) == len(ids) + 2
+    assert "T-0012 r1; T-0009 r1; T-0006 r1" in "\n".join(pages)
+
+
+def test_selection_refuses_hidden_and_missing_alike(session, make_testimony):
+    make_testimony(public_id="T-7001", access=AccessLevel.RESTRICTED)
+    with pytest.raises(transcripts.SelectionRefused) as hidden:
+        transcripts.selection_transcript(session, PUBLIC, ("T-7001",), OPTIONS, base_url=BASE)
+    with pytest.raises(transcripts.SelectionRefused) as missing:
+        transcripts.selection_transcript(session, PUBLIC, ("T-7002",), OPTIONS, base_url=BASE)
+    assert hidden.value.message.replace("T-7001", "X") == missing.value.message.replace("T-7002", "X")
+    with pytest.raises(transcripts.SelectionRefused, match="at most"):
+        transcripts.parse_selection_ids(",".join(f"T-{n:04d}" for n in range(transcripts.MAX_SELECTION + 1)))
+    assert transcripts.parse_selection_ids(" T-0001, T-0002 T-0001") == ("T-0001", "T-0002")
+
+
+def test_redactions_and_protected_names_follow_the_viewer(session, make_agent, make_testimony, artifacts, backend):
+    speaker = make_agent("Maryam Realname", is_protected=True, public_pseudonym="Witness K",
+                         identity_access=AccessLevel.CONFIDENTIAL)
+    testimony = make_testimony(
+        (SegmentKind.QUESTION, "Where were you held?"),
+        (SegmentKind.FIRST_PERSON, "They held me in the cell of Hossein Secretname for a month."),
+        speaker=speaker, public_id="T-7010", title="A protected witness",
+    )
+    segment = testimony.segments[1]
+    start = segment.text.index("Hossein Secretname")
+    session.add(Redaction(segment=segment, start=start, end=start + len("Hossein Secretname"),
+                          reason="names a living person", access_level=AccessLevel.CONFIDENTIAL))
+    session.flush()
+    printed = {}
+    for name, viewer in (("public", PUBLIC), ("archivist", ARCHIVIST)):
+        document = transcripts.testimony_transcript(session, viewer, "T-7010", OPTIONS, base_url=BASE, printed=PRINTED)
+        printed[name] = "\n".join(pages_of(pdf_of(document)))
+    assert "Secretname" not in printed["public"] and "Realname" not in printed["public"]
+    assert "[redacted]" in printed["public"] and "Witness K" in printed["public"]
+    assert "Hossein Secretname" in printed["archivist"] and "Maryam Realname" in printed["archivist"]
+    assert "Printed for: archivist (confidential) access" in printed["archivist"]
+
+
+def test_persian_text_round_trips(session, make_testimony, artifacts, backend):
+    words = "من در زندان اوین بودم و شب‌ها صدای تیرباران را می‌شنیدم."
+    make_testimony(
+        {"kind": SegmentKind.FIRST_PERSON, "text": words, "language": "fa", "direction": "rtl",
+         "translation": "I was in Evin prison and at night I heard the firing squads.", "translation_language": "en"},
+        public_id="T-7020", title="گواهی به فارسی", language="fa",
+    )
+    document = transcripts.testimony_transcript(session, PUBLIC, "T-7020", OPTIONS, base_url=BASE, printed=PRINTED)
+    data = pdf_of(document)
+    save_pngs(data, artifacts, f"transcript-persian-{backend}")
+    text = "\n".join(pages_of(data))
+    # Words come back in logical order, shaped glyph by glyph. A zero-width non-joiner draws no
+    # glyph and the full stop of a right-to-left line is extracted at its visual end, so both
+    # are left out of the comparison.
+    assert words.replace("\u200c", "").rstrip(".") in text
+    assert "گواهی به فارسی" in text
+    assert "I was in Evin prison" in text
+
+
+def _drop_text(data: bytes, page_number: int, match: str) -> bytes:
+    """The PDF with one run of body text removed from a page; its footer hash is left as it was."""
+    reader = PdfReader(BytesIO(data))
+    writer = PdfWriter(clone_from=reader)
+    page = writer.pages[page_number]
+    content = ContentStream(page.get_contents(), writer)
+    shows = [i for i, (_, operator) in enumerate(content.operations) if operator in (b"TJ", b"Tj")]
+    # The middle of the page: body text, not the running header or footer.
+    del content.operations[shows[len(shows) // 2]]
+    page[NameObject("/Contents")] = writer._add_object(content)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_verify_transcript_matches_and_detects_alteration(seeded, runner, tmp_path):
+    document = t0012(seeded)
+    data = pdf_of(document)
+    untouched = tmp_path / "T-0012.pdf"
+    untouched.write_bytes(data)
+    result = runner.invoke(main, ["verify-transcript", str(untouched)])
+    assert result.exit_code == 0, result.output
+    assert "MATCHES" in result.output and document.content_sha256 in result.output
+
+    altered = tmp_path / "T-0012-altered.pdf"
+    altered.write_bytes(_drop_text(data, 1, ""))
+    assert document.content_sha256 in "\n".join(pages_of(altered.read_bytes())), "footer hash left intact"
+    result = runner.invoke(main, ["verify-transcript", str(altered)])
+    assert result.exit_code == 1
+    assert "DOES NOT MATCH" in result.output and "Text on page 2 differs" in result.output
+
+    foreign = tmp_path / "other.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    with foreign.open("wb") as out:
+        writer.write(out)
+    result = runner.invoke(main, ["verify-transcript", str(foreign)])
+    assert result.exit_code == 1 and "not printed by the Testimony Catalog" in result.output
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "https://example.org/print.css",
+        "http://169.254.169.254/latest/meta-data/",
+        INTERNAL_STATIC + "../../../etc/passwd",
+        INTERNAL_STATIC + "%2e%2e/pyproject.toml",
+        INTERNAL_STATIC + "fonts/OFL.txt",
+    ],
+)
+def test_pdf_fetches_nothing_outside_the_catalog(url):
+    with pytest.raises(ValueError):
+        static_file_for(url)
+
+
+def test_pdf_fetches_its_own_fonts_and_css():
+    assert static_file_for(INTERNAL_STATIC + "print.css").name == "print.css"
+    assert static_file_for(INTERNAL_STATIC + "fonts/Vazirmatn-Regular.ttf").stat().st_size > 10_000
