@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -112,6 +112,12 @@ def next_public_id(session: Session) -> str:
 
 
 def check_version(obj, expected_version: Optional[int]) -> None:
+    """Refuse a save based on an older version. The row is re-read and locked first (FOR UPDATE
+    on PostgreSQL; SQLite's writers are already serialized), so a concurrent save either finished
+    before this check — and is seen — or waits until this transaction ends."""
+    session = object_session(obj)
+    if session is not None and obj.id is not None:
+        session.refresh(obj, attribute_names=["version"], with_for_update=True)
     if expected_version is not None and obj.version != expected_version:
         raise StaleEdit(obj.version)
 

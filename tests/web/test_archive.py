@@ -21,7 +21,7 @@ from catalog.services.revisions import verify_chains
 from tests.conftest import csrf_token_from
 
 
-def testimony_payload(csrf: str, speaker_id=None, segments=None, **fields) -> dict:
+def payload_for_testimony(csrf: str, speaker_id=None, segments=None, **fields) -> dict:
     """Form fields as the browser posts them."""
     data = {
         "csrf_token": csrf,
@@ -63,14 +63,14 @@ def new_form_token(client) -> str:
 
 def create(client, **kwargs):
     token = new_form_token(client)
-    return client.post("/archive/testimonies/new", data=testimony_payload(token, **kwargs))
+    return client.post("/archive/testimonies/new", data=payload_for_testimony(token, **kwargs))
 
 
 _sessions: list = []
 
 
 @pytest.fixture(autouse=True)
-def _close_read_sessions():
+def _close_read_sessions(db):
     yield
     while _sessions:
         _sessions.pop().close()
@@ -97,7 +97,7 @@ def test_only_staff_enter_the_workspace(client, auth, role, status):
 def test_researcher_cannot_post_anything(client, auth, seeded):
     auth.login(Role.RESEARCHER)
     token = auth.csrf_token("/sign-in")
-    assert client.post("/archive/testimonies/new", data=testimony_payload(token)).status_code == 403
+    assert client.post("/archive/testimonies/new", data=payload_for_testimony(token)).status_code == 403
     assert client.post("/archive/testimonies/T-0012/publish", data={"csrf_token": token}).status_code == 403
 
 
@@ -129,7 +129,7 @@ def test_persian_segment_is_right_to_left(client, archivist, db):
 
 def test_invalid_date_is_named_and_everything_typed_comes_back(client, archivist, db):
     token = new_form_token(client)
-    data = testimony_payload(token, events_date_edtf="1988-13")
+    data = payload_for_testimony(token, events_date_edtf="1988-13")
     data["segments-1-text"] = "Words that must not be lost."
     response = client.post("/archive/testimonies/new", data=data)
     page = response.get_data(as_text=True)
@@ -141,7 +141,7 @@ def test_invalid_date_is_named_and_everything_typed_comes_back(client, archivist
 
 
 def test_expired_csrf_token_keeps_the_transcription(client, archivist, db):
-    data = testimony_payload("a-token-that-expired-an-hour-ago")
+    data = payload_for_testimony("a-token-that-expired-an-hour-ago")
     data["segments-1-text"] = "An hour of careful transcription."
     response = client.post("/archive/testimonies/new", data=data)
     page = response.get_data(as_text=True)
@@ -149,7 +149,7 @@ def test_expired_csrf_token_keeps_the_transcription(client, archivist, db):
     assert "An hour of careful transcription." in page
     assert load(db) is None
     # The re-shown form carries a fresh token: saving again works.
-    retry = testimony_payload(csrf_token_from(page))
+    retry = payload_for_testimony(csrf_token_from(page))
     assert client.post("/archive/testimonies/new", data=retry).status_code == 302
 
 
@@ -161,7 +161,7 @@ def test_editing_changes_the_text_and_keeps_paragraph_numbers(client, archivist,
         {"record_id": s.id, "number": s.number, "kind": s.kind.value, "text": s.text} for s in testimony.segments
     ]
     segments[1]["text"] = "I was arrested in 1982."
-    data = testimony_payload(csrf_token_from(page), speaker_id=testimony.roles[0].agent_id, segments=segments,
+    data = payload_for_testimony(csrf_token_from(page), speaker_id=testimony.roles[0].agent_id, segments=segments,
                              version=str(testimony.version))
     response = client.post(f"/archive/testimonies/{testimony.public_id}/edit", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -189,8 +189,8 @@ def test_two_concurrent_edits_cannot_overwrite_each_other(app, client, archivist
             {"record_id": testimony.segments[1].id, "number": 2, "kind": "first_person", "text": text}
         ]
 
-    assert client.post(url, data=testimony_payload(first_token, segments=segments("First archivist's words."), **base)).status_code == 302
-    refused = other.post(url, data=testimony_payload(second_token, segments=segments("Second archivist's words."), **base))
+    assert client.post(url, data=payload_for_testimony(first_token, segments=segments("First archivist's words."), **base)).status_code == 302
+    refused = other.post(url, data=payload_for_testimony(second_token, segments=segments("Second archivist's words."), **base))
     page = refused.get_data(as_text=True)
     assert refused.status_code == 409
     assert "Someone else saved this testimony" in page
@@ -260,7 +260,7 @@ def test_history_shows_a_word_diff_and_restore_makes_a_new_revision(client, arch
     token = csrf_token_from(client.get(f"/archive/testimonies/{pid}/edit").data)
     segments = [{"record_id": s.id, "number": s.number, "kind": s.kind.value, "text": s.text} for s in testimony.segments]
     segments[1]["text"] = "I was arrested in 1982."
-    client.post(f"/archive/testimonies/{pid}/edit", data=testimony_payload(
+    client.post(f"/archive/testimonies/{pid}/edit", data=payload_for_testimony(
         token, speaker_id=testimony.roles[0].agent_id, segments=segments, version=str(testimony.version)))
     page = client.get(f"/archive/testimonies/{pid}/history?a=1&b=2").get_data(as_text=True)
     assert "<del>1981.</del>" in page and "<ins>1982.</ins>" in page
@@ -277,17 +277,17 @@ def test_history_shows_a_word_diff_and_restore_makes_a_new_revision(client, arch
 
 def test_split_and_merge_only_change_the_form_until_saved(client, archivist, db):
     token = new_form_token(client)
-    data = testimony_payload(token, segments=[{"kind": "first_person", "text": "First part.\n\nSecond part."}])
+    data = payload_for_testimony(token, segments=[{"kind": "first_person", "text": "First part.\n\nSecond part."}])
     data["op"] = "split:0"
     page = client.post("/archive/testimonies/new", data=data).get_data(as_text=True)
     assert load(db) is None
     assert "First part.</textarea>" in page and "Second part.</textarea>" in page
-    data = testimony_payload(csrf_token_from(page), segments=[
+    data = payload_for_testimony(csrf_token_from(page), segments=[
         {"kind": "first_person", "text": "One."}, {"kind": "first_person", "text": "Two."}])
     data["op"] = "merge:0"
     page = client.post("/archive/testimonies/new", data=data).get_data(as_text=True)
     assert "One. Two.</textarea>" in page
-    data = testimony_payload(csrf_token_from(page), segments=[
+    data = payload_for_testimony(csrf_token_from(page), segments=[
         {"kind": "first_person", "text": "Witness."}, {"kind": "editorial", "text": "Framing."}])
     data["op"] = "merge:0"
     page = client.post("/archive/testimonies/new", data=data).get_data(as_text=True)
@@ -303,7 +303,7 @@ def test_reorder_keeps_numbers_and_redactions_are_saved(client, archivist, db):
     assert [(r.start, r.end) for r in testimony.segments[1].redactions] == [(15, 19)]
     segments = [{"record_id": s.id, "number": s.number, "kind": s.kind.value, "text": s.text} for s in reversed(testimony.segments)]
     token = csrf_token_from(client.get(f"/archive/testimonies/{testimony.public_id}/edit").data)
-    client.post(f"/archive/testimonies/{testimony.public_id}/edit", data=testimony_payload(
+    client.post(f"/archive/testimonies/{testimony.public_id}/edit", data=payload_for_testimony(
         token, speaker_id=testimony.roles[0].agent_id, segments=segments, version=str(testimony.version)))
     saved = load(db, testimony.public_id)
     assert [(s.position, s.number) for s in saved.segments] == [(1, 2), (2, 1)]

@@ -156,10 +156,11 @@ def plan_chunks(document: Transcript) -> list[Chunk]:
 
 
 def _page_css(document: Transcript, numbered_later: bool) -> str:
+    # Given as user stylesheet: only !important overrides the print stylesheet's own rules.
     size = "letter" if document.options.paper == "letter" else "A4"
-    css = f"@page {{ size: {size}; }}"
+    css = f"@page {{ size: {size} !important; }}"
     if numbered_later:
-        css += " @page { @bottom-right { content: none; } }"
+        css += " @page { @bottom-right { content: none !important; } }"
     return css
 
 
@@ -195,6 +196,18 @@ def _workers() -> ProcessPoolExecutor:
                 mp_context=multiprocessing.get_context("spawn"),
             )
         return _pool
+
+
+def _ready() -> bool:
+    _weasyprint()
+    return True
+
+
+def warm_up() -> None:
+    """Start the layout workers ahead of the first long PDF (they take a second to import)."""
+    pool = _workers()
+    for future in [pool.submit(_ready) for _ in range(pool._max_workers)]:
+        future.result()
 
 
 def _discard_pool() -> None:
