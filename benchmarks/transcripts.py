@@ -117,15 +117,15 @@ def measure(instance: str, what: str, selection: int) -> dict:
     pages = len(PdfReader(path).pages)
     from catalog.services.transcripts import pdf as pdf_module
 
-    workers = {name: round(kb / 1024) for name, kb in pdf_module.last_peak_kb.items() if name != "main"}
+    cost = dict(pdf_module.last_cost)
     return {"what": what, "pages": pages, "first_s": round(first, 2), "first_warm_workers_s": round(first_warm, 2), "cached_ms": round(cached * 1000, 1),
-            "peak_mb_main": round(peak / 1024), "peak_mb_layout_workers": workers, "baseline_mb": round(before / 1024),
+            "peak_mb_main": round(peak / 1024), "cost_of_last_render": cost, "baseline_mb": round(before / 1024),
             "cpus": os.cpu_count(), "load_average": os.getloadavg()[0]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--segments", type=int, default=1300, help="passages in the long testimony (~200 pages)")
+    parser.add_argument("--segments", type=int, default=1450, help="passages in the long testimony (~200 pages)")
     parser.add_argument("--selection", type=int, default=50)
     parser.add_argument("--measure", choices=["long", "selection"], help=argparse.SUPPRESS)
     parser.add_argument("--instance", help=argparse.SUPPRESS)

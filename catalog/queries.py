@@ -960,15 +960,16 @@ def passages_by_ids(session: Session, viewer: Viewer, segment_ids: list[int]) ->
     of a hidden testimony, of a hidden source, or above the viewer's level is absent."""
     if not segment_ids:
         return {}
-    visible_testimony = select(Testimony.id).where(testimony_visibility(viewer))
-    readable_source = select(Source.id).where(Source.access_level.in_(viewer.allowed_levels))
+    # Joins rather than IN (subquery): the subquery would list every visible testimony.
     segments = session.scalars(
         select(Segment)
+        .outerjoin(Testimony, Segment.testimony_id == Testimony.id)
+        .outerjoin(Source, Segment.source_id == Source.id)
         .where(
             Segment.id.in_(set(segment_ids)),
             segment_visibility(viewer),
-            (Segment.testimony_id.in_(visible_testimony))
-            | (Segment.testimony_id.is_(None) & Segment.source_id.in_(readable_source)),
+            (Segment.testimony_id.is_not(None) & testimony_visibility(viewer))
+            | (Segment.testimony_id.is_(None) & Source.access_level.in_(viewer.allowed_levels)),
         )
         .options(
             selectinload(Segment.redactions),

@@ -64,7 +64,8 @@
       getJSON(url + "?q=" + encodeURIComponent(q), function (items) {
         var rows = items.map(function (i) { return [i.id, i.label]; });
         fill(rows);
-        if (rows.length && !select.value) { select.value = String(rows[0][0]); }
+        // Only an unambiguous match is chosen for the archivist; otherwise they pick.
+        if (rows.length === 1 && !select.value) { select.value = String(rows[0][0]); }
       });
     }, 200));
   }

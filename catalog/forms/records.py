@@ -88,7 +88,7 @@ class SegmentForm(SubForm):
         "starts (or leave an empty line there) and press Split.",
     )
     language = TextField("Language", validators=[Language(required=False), PlainText(35)],
-                         description="BCP 47 tag (en, fa, ar…); empty means the testimony's language.")
+                         description="en, fa, ar…; empty: the testimony’s.")
     direction = SelectField(
         "Direction", choices=[choice("auto", "from the language"), choice("ltr", "left to right"), choice("rtl", "right to left")],
         default="auto",
@@ -132,7 +132,7 @@ class TestimonyForm(VersionedForm):
                           description="Leave empty for the next free one (T-0014…). Never changes once given.")
     title = TextField("Title", validators=[PlainText(MAX_TITLE, required=True), NoMarkup()])
     language = TextField("Language", default="en", validators=[Language(), PlainText(35)],
-                         description="BCP 47 tag of the language the testimony was given in.")
+                         description="BCP 47: en, fa, ar…")
     account_kind = SelectField("Kind of account", choices=vocabulary(AccountKind))
     events_date_edtf = TextField(
         "Date of the events", validators=[PlainText(100), EDTF()],
@@ -140,8 +140,15 @@ class TestimonyForm(VersionedForm):
     )
     occasion_id = SelectField("Occasion", choices=[], validate_choice=False,
                               description="Where and when it was given; add a new occasion on its own page.")
+    new_occasion_title = TextField("…or a new occasion", validators=[PlainText(MAX_TITLE), NoMarkup()],
+                                   description="Creates it; complete it later on its own page.")
+    new_occasion_kind = SelectField("Kind of new occasion", choices=vocabulary(OccasionKind), default="interview")
+    new_occasion_date = TextField("Date of the new occasion", validators=[PlainText(100), EDTF()])
     source_id = SelectField("Source", choices=[], validate_choice=False,
                             description="The document or recording the catalog took it from.")
+    new_source_title = TextField("…or a new source", validators=[PlainText(MAX_TITLE), NoMarkup()],
+                                 description="Creates it; complete it later on its own page.")
+    new_source_kind = SelectField("Kind of new source", choices=vocabulary(SourceKind), default="recording")
     access_level = SelectField("Access", choices=vocabulary(AccessLevel), default="public")
     consent_status = SelectField("Consent", choices=vocabulary(ConsentStatus), default="unknown")
     consent_note = TextField("Consent note", validators=[PlainText(MAX_NOTE), NoMarkup()])

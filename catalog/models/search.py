@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -36,6 +36,11 @@ class SearchDocument(Base):
     body: Mapped[str] = mapped_column(TokenText)
     #: Visibility, kind and facet tokens, so counting and filtering never leave the index.
     tags: Mapped[str] = mapped_column(TokenText)
+
+    __table_args__ = (
+        # Covering index: reading which testimony a hit belongs to never touches the wide row.
+        Index("ix_search_documents_lookup", "id", "testimony_id", "segment_id", "source_id"),
+    )
 
     def __repr__(self) -> str:
         return f"<SearchDocument {self.id} segment={self.segment_id}>"

@@ -378,6 +378,13 @@ def save_testimony(
     events = _edtf(problems, "events_date_edtf", data.get("events_date_edtf"))
     occasion = _resolve(session, problems, "occasion_id", Occasion, data.get("occasion_id"))
     source = _resolve(session, problems, "source_id", Source, data.get("source_id"))
+    new_occasion = (data.get("new_occasion_title") or "").strip()
+    new_source = (data.get("new_source_title") or "").strip()
+    if new_occasion and occasion is not None:
+        problems.add("new_occasion_title", "Pick an occasion or name a new one, not both.")
+    if new_source and source is not None:
+        problems.add("new_source_title", "Pick a source or name a new one, not both.")
+    occasion_date = _edtf(problems, "new_occasion_date", data.get("new_occasion_date")) if new_occasion else None
 
     segments_in = data.get("segments") or []
     if not any((s.get("text") or "").strip() for s in segments_in):
@@ -429,6 +436,16 @@ def save_testimony(
         problems.add("roles", "Name the speaker (pick an agent, or type a new name).")
     problems.raise_any()
 
+    if new_occasion:
+        occasion = save_occasion(session, {
+            "title": new_occasion, "kind": data.get("new_occasion_kind") or OccasionKind.INTERVIEW.value,
+            "date_edtf": occasion_date.text if occasion_date else "", "note": "created beside a testimony",
+        }, actor)
+    if new_source:
+        source = save_source(session, {
+            "title": new_source, "kind": data.get("new_source_kind") or SourceKind.RECORDING.value,
+            "note": "created beside a testimony",
+        }, actor)
     if creating:
         testimony = Testimony(public_id=public_id, publication_state=PublicationState.DRAFT)
         session.add(testimony)

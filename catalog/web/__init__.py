@@ -8,6 +8,7 @@ import secrets
 from flask import Flask, g, render_template, request, session
 from flask_wtf import CSRFProtect
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from .. import dates
 from ..db import Database
@@ -89,11 +90,18 @@ def _csrf_failed(error: CSRFError):
     _load_viewer()
     view = current_app_view()
     if view is not None and getattr(view, "reshow_on_csrf_failure", False):
-        blueprint = request.blueprint or ""
-        staff_only = blueprint in ("archive", "admin")
-        if not staff_only or current_viewer().is_staff:
-            g.csrf_failed = True  # BaseForm.validate then refuses, and the view re-renders
-            return view(**(request.view_args or {}))
+        from flask import current_app
+
+        # The blueprint's own guards (staff only, admins only) did not run yet: run them first.
+        for guard in current_app.before_request_funcs.get(request.blueprint, []):
+            try:
+                refused = guard()
+            except HTTPException as denied:
+                return current_app.handle_http_exception(denied)
+            if refused is not None:
+                return refused
+        g.csrf_failed = True  # BaseForm.validate then refuses, and the view re-renders
+        return view(**(request.view_args or {}))
     return render_template("errors/csrf.html", reason=error.description), 400
 
 
@@ -109,9 +117,14 @@ def _security_headers(response):
         "default-src 'self'; "
         f"script-src 'self' 'nonce-{nonce}'; "
         "style-src 'self'; "
-        "img-src 'self' data:; "
+        "img-src 'self'; "
         "font-src 'self'; "
+        "connect-src 'self'; "
+        "media-src 'self'; "
         "object-src 'none'; "
+        "frame-src 'none'; "
+        "worker-src 'none'; "
+        "manifest-src 'self'; "
         "base-uri 'none'; "
         "form-action 'self'; "
         "frame-ancestors 'none'"

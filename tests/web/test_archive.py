@@ -352,3 +352,12 @@ def test_editing_a_seeded_testimony_keeps_source_segments(client, archivist, see
 def test_get_never_changes_state(client, archivist, seeded):
     for url in ("/archive/testimonies/T-0012/publish", "/archive/testimonies/T-0012/delete", "/sign-out"):
         assert client.get(url).status_code in (404, 405)
+
+
+def test_occasion_and_source_created_inline(client, archivist, db):
+    response = create(client, new_occasion_title="Interview in Paris", new_occasion_kind="interview",
+                      new_occasion_date="2019-05~", new_source_title="Audio recording, tape 3", new_source_kind="recording")
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    testimony = load(db)
+    assert testimony.occasion.title == "Interview in Paris" and testimony.occasion.date_edtf == "2019-05~"
+    assert testimony.source.title == "Audio recording, tape 3"

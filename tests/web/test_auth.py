@@ -147,3 +147,15 @@ def test_expired_csrf_token_on_sign_in_keeps_the_name_typed(client, make_user):
     page = response.get_data(as_text=True)
     assert "security token expired" in page
     assert f'value="{user["username"]}"' in page
+
+
+@pytest.mark.parametrize("role, url, status", [
+    (None, "/archive/testimonies/new", 401),
+    (Role.RESEARCHER, "/archive/testimonies/new", 403),
+    (Role.ARCHIVIST, "/admin/users", 403),
+])
+def test_a_failed_csrf_check_never_bypasses_the_guards(client, auth, role, url, status):
+    if role:
+        auth.login(role)
+    response = client.post(url, data={"csrf_token": "stale", "title": "x", "username": "x"})
+    assert response.status_code == status

@@ -31,6 +31,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_search_documents_segment_id'), 'search_documents', ['segment_id'], unique=False)
     op.create_index(op.f('ix_search_documents_testimony_id'), 'search_documents', ['testimony_id'], unique=False)
+    op.create_index('ix_search_documents_lookup', 'search_documents', ['id', 'testimony_id', 'segment_id', 'source_id'], unique=False)
     op.create_table('search_state',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token', sa.String(length=64), nullable=False),
@@ -61,6 +62,7 @@ def downgrade() -> None:
         op.execute("DROP INDEX IF EXISTS ix_search_documents_tags_gin")
         op.execute("DROP INDEX IF EXISTS ix_search_documents_body_gin")
     op.drop_table('search_state')
+    op.drop_index('ix_search_documents_lookup', table_name='search_documents')
     op.drop_index(op.f('ix_search_documents_testimony_id'), table_name='search_documents')
     op.drop_index(op.f('ix_search_documents_segment_id'), table_name='search_documents')
     op.drop_table('search_documents')

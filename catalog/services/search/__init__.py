@@ -98,24 +98,26 @@ def _facet_results(
     for name in visible_facets(viewer):
         data = index.facets[name]
         counts = index.counts(name, mask)
-        entries = []
-        for code, value in enumerate(data.values):
-            if data.value_rank[code] > rank:
-                continue
-            is_selected = (name, value) in selected
-            if counts[code] or is_selected:
-                entries.append(FacetValue(value, data.labels[code], int(counts[code]), is_selected,
-                                          toggle_url(name, value, is_selected)))
+        # Only values with a count (or selected) are shown; URLs are built for the shown ones only.
+        codes = [int(c) for c in np.flatnonzero(counts)]
+        codes += [data.lookup[v] for f, v in selected if f == name and v in data.lookup and not counts[data.lookup[v]]]
+        entries = [(code, int(counts[code]), (name, data.values[code]) in selected)
+                   for code in codes if data.value_rank[code] <= rank]
         if name in ("year", "given"):
-            entries.sort(key=lambda v: (-v.count, v.value))
+            entries.sort(key=lambda e: (-e[1], data.values[e[0]]))
         else:
-            entries.sort(key=lambda v: (-v.count, v.label.casefold()))
+            entries.sort(key=lambda e: (-e[1], data.labels[e[0]].casefold()))
         limit = len(entries) if name in expanded else FACET_SIZE
-        shown = [v for v in entries[:limit]] + [v for v in entries[limit:] if v.selected]
+        shown = entries[:limit] + [e for e in entries[limit:] if e[2]]
         if name in ("year", "given"):
-            shown.sort(key=lambda v: v.value)
-        if shown:
-            results.append(FacetResult(name, FACETS[name], tuple(shown), len(entries) - len(shown)))
+            shown.sort(key=lambda e: data.values[e[0]])
+        values = tuple(
+            FacetValue(data.values[code], data.labels[code], count, is_selected,
+                       toggle_url(name, data.values[code], is_selected))
+            for code, count, is_selected in shown
+        )
+        if values:
+            results.append(FacetResult(name, FACETS[name], values, len(entries) - len(shown)))
     return results
 
 

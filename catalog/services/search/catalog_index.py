@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import AccessLevel, AccountKind, CorroborationStatus, SearchState
-from .facts import FACETS, RANK, facet_values, load_facts, load_places, load_sources, place_chain
+from .facts import FACETS, MAX_YEAR_SPAN, RANK, load_places, load_sources, place_chain
 from .names import NameIndex
 
 #: Sort orders: URL value -> what readers see.
@@ -68,36 +68,95 @@ class Facet:
         return self.positions[self.offsets[code]:self.offsets[code + 1]]
 
 
+_FACT_SQL = (
+    "SELECT t.id, t.public_id, t.title, t.language, t.account_kind, t.corroboration_status, t.source_id, "
+    "t.access_level, t.publication_state, t.is_deleted, t.events_date_lower, t.events_date_upper, "
+    "o.date_lower, o.date_upper, o.place_id, t.created_dt "
+    "FROM testimonies t LEFT JOIN occasions o ON o.id = t.occasion_id ORDER BY t.id"
+)
+_RANK_BY_VALUE = {level.value: rank for level, rank in RANK.items()}
+
+
+def _day(value) -> int:
+    """A date (or its ISO text, as SQLite returns it) as a sortable integer; 0 when unknown."""
+    if value is None:
+        return 0
+    text = str(value)
+    return int(text[0:4]) * 10000 + int(text[5:7]) * 100 + int(text[8:10])
+
+
+def _span(lower: int, upper: int) -> list[str]:
+    if not lower and not upper:
+        return []
+    first, last = (lower or upper) // 10000, (upper or lower) // 10000
+    if last < first:
+        first, last = last, first
+    if last - first > MAX_YEAR_SPAN:
+        return [str(first), str(last)]
+    return [str(year) for year in range(first, last + 1)]
+
+
 class CatalogIndex:
     def __init__(self, token: str, connection) -> None:
         self.token = token
-        facts = load_facts(connection)
+        # Plain SQL and plain values: this reads every testimony, so no per-row ORM or enum work.
+        rows = connection.exec_driver_sql(_FACT_SQL).fetchall()
         places = load_places(connection)
         sources = load_sources(connection)
-        ordered = sorted(facts.values(), key=lambda f: f.id)
-        self.ids = np.array([f.id for f in ordered], dtype=np.int64)
-        self.size = len(ordered)
-        self.visible_to = np.array(
-            [NEVER if f.visible_to is None else f.visible_to for f in ordered], dtype=np.int8
-        )
-        self.public_ids = [f.public_id for f in ordered]
-        rows: dict[str, tuple[list[int], list[str]]] = {name: ([], []) for name in FACETS}
-        for position, fact in enumerate(ordered):
-            for facet, values in facet_values(fact, places, sources).items():
-                positions, found = rows[facet]
-                for value in values:
-                    positions.append(position)
-                    found.append(value)
+        n = self.size = len(rows)
+        self.ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
+        visible = np.empty(n, dtype=np.int8)
+        self.public_ids = [r[1] for r in rows]
+        chains = {pid: [p.key for p in place_chain(places, pid)] for pid in places}
+        source_keys = {sid: key for sid, (key, _title, _level) in sources.items()}
+        columns: dict[str, tuple[list[int], list[str]]] = {name: ([], []) for name in FACETS}
+        events_lo = np.zeros(n, dtype=np.int64)
+        events_hi = np.zeros(n, dtype=np.int64)
+        given_lo = np.zeros(n, dtype=np.int64)
+        given_hi = np.zeros(n, dtype=np.int64)
+        span_cache: dict[tuple[int, int], list[str]] = {}
+
+        def add(facet: str, position: int, value) -> None:
+            if value:
+                columns[facet][0].append(position)
+                columns[facet][1].append(value)
+
+        for i, r in enumerate(rows):
+            (_id, _pid, _title, language, kind, status, source_id, access, state, deleted,
+             ev_lo, ev_hi, gv_lo, gv_hi, place_id, _created) = r
+            if deleted:
+                visible[i] = NEVER
+            elif state == "published":
+                visible[i] = _RANK_BY_VALUE[access]
+            else:
+                visible[i] = 2
+            add("kind", i, kind)
+            add("status", i, status)
+            add("lang", i, language)
+            add("access", i, access)
+            if source_id in source_keys:
+                add("source", i, source_keys[source_id])
+            for key in chains.get(place_id, ()):
+                add("place", i, key)
+            events_lo[i], events_hi[i] = _day(ev_lo), _day(ev_hi)
+            given_lo[i], given_hi[i] = _day(gv_lo), _day(gv_hi)
+            for facet, lo, hi in (("year", events_lo[i], events_hi[i]), ("given", given_lo[i], given_hi[i])):
+                key = (int(lo), int(hi))
+                if key not in span_cache:
+                    span_cache[key] = _span(*key)
+                for year in span_cache[key]:
+                    add(facet, i, year)
+        self.visible_to = visible
         place_by_key = {p.key: p for p in places.values()}
         source_by_key = {key: (title, level) for key, title, level in sources.values()}
-        self.facets = {name: self._facet(name, *rows[name], place_by_key, places, source_by_key) for name in FACETS}
-        self.orders = self._orders(ordered)
+        self.facets = {name: self._facet(name, *columns[name], place_by_key, places, source_by_key) for name in FACETS}
+        self.orders = self._orders(rows, events_lo, events_hi, given_lo, given_hi)
         self.names = NameIndex(connection)
 
     def _facet(self, name, positions, values, place_by_key, places, source_by_key) -> Facet:
         distinct = sorted(set(values))
         lookup = {value: code for code, value in enumerate(distinct)}
-        codes = np.array([lookup[v] for v in values], dtype=np.int64)
+        codes = np.fromiter((lookup[v] for v in values), dtype=np.int64, count=len(values))
         positions = np.array(positions, dtype=np.int64)
         order = np.argsort(codes, kind="stable")
         codes, positions = codes[order], positions[order]
@@ -116,7 +175,7 @@ class CatalogIndex:
                 rank = RANK[level]
             elif name == "lang":
                 label = language_name(value)
-            elif name == "access":
+            elif name == "access" and value in AccessLevel._value2member_map_:
                 label = AccessLevel(value).label
                 rank = RANK[AccessLevel(value)]
             labels.append(label)
@@ -124,30 +183,31 @@ class CatalogIndex:
         return Facet(name, distinct, labels, np.array(ranks, dtype=np.int8), positions, codes, offsets, lookup)
 
     @staticmethod
-    def _orders(ordered) -> dict[str, np.ndarray]:
-        n = len(ordered)
-        catalogue = sorted(range(n), key=lambda i: (len(ordered[i].public_id), ordered[i].public_id))
-        rank_in_catalogue = np.empty(n, dtype=np.int64)
-        rank_in_catalogue[catalogue] = np.arange(n)
+    def _orders(rows, events_lo, events_hi, given_lo, given_hi) -> dict[str, np.ndarray]:
+        n = len(rows)
+        public_ids = np.array([r[1] for r in rows], dtype=str) if n else np.array([], dtype=str)
+        lengths = np.fromiter((len(r[1]) for r in rows), dtype=np.int64, count=n)
+        catalogue = np.lexsort((public_ids, lengths)) if n else np.zeros(0, dtype=np.int64)
+        place_in_catalogue = np.empty(n, dtype=np.int64)
+        place_in_catalogue[catalogue] = np.arange(n)
 
-        def by_date(attr: str, newest_first: bool) -> np.ndarray:
-            known = [i for i in catalogue if getattr(ordered[i], attr) is not None]
-            unknown = [i for i in catalogue if getattr(ordered[i], attr) is None]
-            known.sort(key=lambda i: getattr(ordered[i], attr).toordinal() * (-1 if newest_first else 1))
-            return np.array(known + unknown, dtype=np.int64)
+        def by_date(days: np.ndarray, newest_first: bool) -> np.ndarray:
+            unknown = days == 0
+            key = -days if newest_first else days
+            # Unknown dates last; ties in catalogue order.
+            return np.lexsort((place_in_catalogue, key, unknown)).astype(np.int64)
 
-        def added_key(i):
-            created = ordered[i].created_dt
-            return (created.timestamp() if created else 0.0, ordered[i].id)
-
+        titles = np.array([(r[2] or "").casefold() for r in rows], dtype=str) if n else np.array([], dtype=str)
+        created = np.array([str(r[15] or "") for r in rows], dtype=str) if n else np.array([], dtype=str)
+        added = np.lexsort((np.arange(n), created))[::-1] if n else np.zeros(0, dtype=np.int64)
         return {
-            "id": np.array(catalogue, dtype=np.int64),
-            "given": by_date("given_lower", False),
-            "-given": by_date("given_upper", True),
-            "events": by_date("events_lower", False),
-            "-events": by_date("events_upper", True),
-            "title": np.array(sorted(catalogue, key=lambda i: ordered[i].title.casefold()), dtype=np.int64),
-            "added": np.array(sorted(catalogue, key=added_key, reverse=True), dtype=np.int64),
+            "id": catalogue.astype(np.int64),
+            "given": by_date(given_lo, False),
+            "-given": by_date(given_hi, True),
+            "events": by_date(events_lo, False),
+            "-events": by_date(events_hi, True),
+            "title": np.lexsort((place_in_catalogue, titles)).astype(np.int64) if n else catalogue,
+            "added": np.ascontiguousarray(added).astype(np.int64),
         }
 
     # --- questions ----------------------------------------------------------------------------

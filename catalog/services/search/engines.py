@@ -74,7 +74,7 @@ def _fts_term(term) -> str:
     return "(" + " OR ".join(_fts_alternative(alt) for alt in term.alternatives) + ")"
 
 
-def fts5_match(query: ParsedQuery, constraints: Constraints) -> str:
+def fts5_match(query: ParsedQuery, constraints: Constraints, visibility: bool = True) -> str:
     body = " AND ".join(_fts_term(term) for term in query.positive)
     for term in query.negative:
         body = f"({body}) NOT {_fts_term(term)}"
@@ -82,7 +82,8 @@ def fts5_match(query: ParsedQuery, constraints: Constraints) -> str:
     if constraints.kind_tags:
         parts.append("tags:(" + " OR ".join(constraints.kind_tags) + ")")
     parts.extend(f"tags:{tag}" for tag in constraints.required_tags)
-    return "(" + " AND ".join(parts) + f") NOT tags:h{constraints.rank}"
+    matched = "(" + " AND ".join(parts) + ")"
+    return f"{matched} NOT tags:h{constraints.rank}" if visibility else matched
 
 
 class SQLiteEngine(Engine):
@@ -119,17 +120,28 @@ class SQLiteEngine(Engine):
         # One pass over the content table builds the full-text index far faster than row inserts.
         self.connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES('rebuild')")
         self.connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES('optimize')")
+        # Fresh statistics let the planner pick primary-key lookups for paged reads.
+        self.connection.exec_driver_sql("ANALYZE")
 
     def count(self, query: ParsedQuery, constraints: Constraints) -> int:
-        return self.connection.exec_driver_sql(
-            "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (fts5_match(query, constraints),)
+        # All matches minus those hidden from this rank: two index counts, each cheaper than one
+        # NOT over a long doclist (the hidden list is short, so the second count is quick).
+        everything = fts5_match(query, constraints, visibility=False)
+        total = self.connection.exec_driver_sql(
+            "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (everything,)
         ).scalar_one()
+        if not total:
+            return 0
+        hidden = self.connection.exec_driver_sql(
+            "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (f"({everything}) AND tags:h{constraints.rank}",)
+        ).scalar_one()
+        return total - hidden
 
     def hits(self, query, constraints, limit, offset, ranked) -> list[Hit]:
         order = "bm25(search_fts, 1.0, 0.0), search_fts.rowid" if ranked else "search_fts.rowid"
         rows = self.connection.exec_driver_sql(
             "SELECT d.id, d.segment_id, d.testimony_id, d.source_id FROM search_fts "
-            "JOIN search_documents d ON d.id = search_fts.rowid "
+            "JOIN search_documents d INDEXED BY ix_search_documents_lookup ON d.id = search_fts.rowid "
             f"WHERE search_fts MATCH ? ORDER BY {order} LIMIT ? OFFSET ?",
             (fts5_match(query, constraints), limit, offset),
         )

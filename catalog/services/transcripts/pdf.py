@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import resource
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -164,9 +165,10 @@ def _page_css(document: Transcript, numbered_later: bool) -> str:
     return css
 
 
-def _render(document: Transcript, chunk: Optional[Chunk]) -> tuple[bytes, int, dict[str, int], int]:
+def _render(document: Transcript, chunk: Optional[Chunk]) -> tuple[bytes, int, dict[str, int], dict]:
     """Lay out the whole transcript or one part: PDF bytes, page count, the page index of each
-    anchor, and this process's peak memory (kB)."""
+    anchor, and what it cost (CPU seconds, this process's peak memory in MB)."""
+    started = time.process_time()
     weasyprint = _weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
@@ -178,7 +180,8 @@ def _render(document: Transcript, chunk: Optional[Chunk]) -> tuple[bytes, int, d
     )
     anchors = {name: index for index, page in enumerate(laid_out.pages) for name in page.anchors}
     data = laid_out.write_pdf(custom_metadata=True)
-    return data, len(laid_out.pages), anchors, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cost = {"cpu_s": round(time.process_time() - started, 2), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
+    return data, len(laid_out.pages), anchors, cost
 
 
 _pool: Optional[ProcessPoolExecutor] = None
@@ -218,8 +221,8 @@ def _discard_pool() -> None:
         _pool = None
 
 
-#: Peak memory (kB) of the processes that laid out the last PDF: for the benchmark.
-last_peak_kb: dict[str, int] = {}
+#: What laying out the last PDF cost, per process (CPU seconds, peak MB): for the benchmark.
+last_cost: dict[str, dict] = {}
 
 
 def render_pdf(document: Transcript) -> bytes:
@@ -227,9 +230,9 @@ def render_pdf(document: Transcript) -> bytes:
     _weasyprint()
     chunks = plan_chunks(document)
     if len(chunks) == 1:
-        data, _, _, peak = _render(document, None)
-        last_peak_kb.clear()
-        last_peak_kb["main"] = peak
+        data, _, _, cost = _render(document, None)
+        last_cost.clear()
+        last_cost["main"] = cost
         return data
     body = [chunk for chunk in chunks if chunk.pieces]
     try:
@@ -239,13 +242,15 @@ def render_pdf(document: Transcript) -> bytes:
         _discard_pool()
         logger.warning("PDF worker processes failed; laying out the parts in this process instead")
         results = [_render(document, chunk) for chunk in body]
-    last_peak_kb.clear()
-    last_peak_kb.update({f"part {n}": result[3] for n, result in enumerate(results, 1)})
+    last_cost.clear()
+    last_cost.update({f"part {n}": result[3] for n, result in enumerate(results, 1)})
     parts = [result[0] for result in results]
     if not chunks[0].pieces:
         parts.insert(0, _contents(document, chunks[0], results))
+    started = time.process_time()
     data = _join(parts)
-    last_peak_kb["main"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    last_cost["join"] = {"cpu_s": round(time.process_time() - started, 2)}
+    last_cost["main"] = {"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
     return data
 
 
