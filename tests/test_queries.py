@@ -177,3 +177,22 @@ def test_seeded_public_view_of_the_anonymous_survivor(seeded):
     assert record.speakers[0].agent.is_pseudonym
     assert "Unidentified survivor quoted by the article" not in export
     assert "anonymous-survivor" not in export.replace("anonymous-survivor-statement", "")
+
+
+def test_browse_and_search_reads_are_cut_to_the_viewer(sensitive):
+    from sqlalchemy import select
+
+    from catalog.models import Segment, Testimony
+
+    ids = dict(sensitive.execute(select(Testimony.public_id, Testimony.id)).all())
+    order = [ids["T-0104"], ids["T-0101"], ids["T-0102"], ids["T-0103"]]
+    assert [s.public_id for s in queries.summaries_by_ids(sensitive, PUBLIC, order)] == ["T-0101"]
+    assert [s.public_id for s in queries.summaries_by_ids(sensitive, RESEARCHER, order)] == ["T-0101", "T-0102"]
+    assert queries.public_ids_by_ids(sensitive, PUBLIC, order) == {ids["T-0101"]: "T-0101"}
+    segment_ids = list(sensitive.scalars(select(Segment.id)))
+    public = queries.passages_by_ids(sensitive, PUBLIC, segment_ids)
+    texts = " ".join(record.text for record in public.values())
+    assert "They took us" in texts
+    for secret in ("Karaj", "Hamid Secret-Guard", "Restricted words", "Draft words", "Confidential account"):
+        assert secret not in texts, secret
+    assert "Karaj" in " ".join(r.text for r in queries.passages_by_ids(sensitive, ARCHIVIST, segment_ids).values())

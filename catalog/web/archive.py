@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -60,6 +60,13 @@ def _staff_only():
     if viewer.user_id is None:
         if request.method == "GET":
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        if g.get("session_ended") and request.form:
+            # The session ran out while they were typing: nothing is saved, but nothing typed is
+            # lost either — it is handed back to copy, with a way to sign in again beside it.
+            typed = [(name, value) for name, value in request.form.items(multi=True)
+                     if value.strip() and name not in ("csrf_token", "op", "version") and not name.endswith(
+                         ("-csrf_token", "-version", "record_id", "-number", "split_at"))]
+            return render_template("archive/session_ended.html", typed=typed, back=request.path), 401
         abort(401)
     if not viewer.is_staff:
         abort(403)

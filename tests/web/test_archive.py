@@ -361,3 +361,19 @@ def test_occasion_and_source_created_inline(client, archivist, db):
     testimony = load(db)
     assert testimony.occasion.title == "Interview in Paris" and testimony.occasion.date_edtf == "2019-05~"
     assert testimony.source.title == "Audio recording, tape 3"
+
+
+def test_a_session_that_ended_hands_back_what_was_typed(client, archivist, db):
+    from catalog.models import UserSession
+
+    token = new_form_token(client)
+    with db.writing() as session:
+        for record in session.scalars(select(UserSession)):
+            record.ended_dt, record.ended_reason = record.created_dt, "idle"
+    data = payload_for_testimony(token)
+    data["segments-1-text"] = "Two hours of transcription."
+    response = client.post("/archive/testimonies/new", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 401
+    assert "nothing was saved" in page and "Two hours of transcription." in page
+    assert load(db) is None

@@ -108,3 +108,19 @@ def test_browse_needs_no_javascript(client, seeded):
     page = client.get("/testimonies").get_data(as_text=True)
     assert "<script" not in page and "style=" not in page
     assert '<form class="sort-form" method="get"' in page
+
+
+def test_signed_in_researcher_sees_access_facet_and_restricted(client, auth, session, make_testimony):
+    from catalog.models import Role
+
+    make_testimony(public_id="T-0711")
+    make_testimony(public_id="T-0712", access=AccessLevel.RESTRICTED)
+    make_testimony(public_id="T-0713", access=AccessLevel.CONFIDENTIAL)
+    session.commit()
+    auth.login(Role.RESEARCHER)
+    page = client.get("/testimonies").get_data(as_text=True)
+    assert sorted(items(page)) == ["T-0711", "T-0712"]
+    assert facet_values(page, "access") == {"public": 1, "restricted": 1}
+    restricted = client.get("/testimonies?access=restricted").get_data(as_text=True)
+    assert items(restricted) == ["T-0712"]
+    assert "Consent" in client.get("/t/T-0712").get_data(as_text=True)

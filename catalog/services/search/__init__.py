@@ -190,6 +190,7 @@ class SearchResults:
     exact: bool
     records: int
     filters: tuple[tuple[str, str], ...] = field(default=())
+    sample_size: int = SAMPLE_SIZE
 
     @property
     def pages(self) -> int:
