@@ -10,7 +10,7 @@ from .base import BaseForm, choice
 
 class ImportForm(BaseForm):
     file = FileField("File", validators=[FileRequired("Choose a file to import.")],
-                     description="The catalog's JSON format (as `catalog export` writes it), or CSV with one row per segment.")
+                     description="The catalog’s JSON format (as catalog export writes it), or CSV with one row per segment.")
     format = SelectField("Format", choices=[choice("auto", "from the file name"), choice("json", "JSON"), choice("csv", "CSV")], default="auto")
     dry_run = BooleanField("Only check the file (dry run)", default=True,
                            description="Reports every problem by row and field and saves nothing. Untick to import.")

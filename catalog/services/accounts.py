@@ -13,7 +13,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -25,6 +25,8 @@ from .users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, UserRejected
 MAX_FAILURES = 5
 #: How far back failures count; after this long without one, the name may try again.
 FAILURE_WINDOW = dt.timedelta(minutes=15)
+#: How long sign-in attempts are kept (for throttling and review).
+ATTEMPTS_KEPT = dt.timedelta(days=30)
 #: Checked against when the name is unknown, so a miss costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a password anybody has")
 
@@ -78,6 +80,8 @@ def authenticate(
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password[:MAX_PASSWORD_LENGTH])
     ok = ok and user is not None and user.is_active
     session.add(LoginAttempt(username=name.lower(), remote_addr=remote_addr[:64], succeeded=ok, attempted_dt=now))
+    # Attempts only matter for throttling (and a short look back); old ones are not kept.
+    session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_dt < now - ATTEMPTS_KEPT))
     session.flush()
     if not ok:
         raise SignInRefused("That name and password do not match an active account.")

@@ -24,7 +24,7 @@ COLUMNS: dict[str, str] = {
     "testimony": "Public identifier (T-0001). Consecutive rows with the same identifier are one testimony's segments, in order. Required.",
     "title": "The testimony's title; on its first row. Required.",
     "speaker": "Key of the speaker (an agent already in the catalog, or a new one named in speaker_name). Required on the first row.",
-    "speaker_name": "Name of a new speaker; creates the agent with the key in `speaker`.",
+    "speaker_name": "Name of a new speaker; creates the agent with the key in speaker.",
     "speaker_kind": "person or organisation (new speaker only; default person).",
     "account_kind": "eyewitness, survivor, relative, official_insider, expert_statement, organisational_statement, press_report or document.",
     "language": "BCP 47 tag of the testimony's language (default en).",
@@ -215,7 +215,11 @@ def import_csv(session: Session, raw: bytes | str, actor: Actor, dry_run: bool =
     try:
         loaded: LoadReport | None = load_catalog(session, data, actor) if data["testimonies"] else None
     except ImportRejected as rejected:
-        problems.extend(_locate(p, origin) for p in rejected.problems)
+        # One message per cell: a problem the CSV check already named is not repeated.
+        named = {problem.split(":", 1)[0] for problem in problems}
+        for located in (_locate(p, origin) for p in rejected.problems):
+            if located.split(":", 1)[0] not in named:
+                problems.append(located)
         loaded = None
     if problems:
         raise CsvRejected(problems)

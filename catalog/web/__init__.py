@@ -106,6 +106,7 @@ def _csrf_failed(error: CSRFError):
 
 
 def current_app_view():
+    """The view function this request was routed to, if any."""
     from flask import current_app
 
     return current_app.view_functions.get(request.endpoint) if request.endpoint else None

@@ -51,6 +51,9 @@ bp = Blueprint("archive", __name__, url_prefix="/archive")
 PAGE_SIZE = 100
 #: Suggestions returned by one look-up.
 LOOKUP_LIMIT = 20
+#: Up to this many records, pickers list them all (usable without JavaScript); beyond it they list
+#: only the current choice and rely on search-as-you-type (or typing a new name).
+PICKER_FULL_LIST_LIMIT = 500
 
 
 @bp.before_request
@@ -111,18 +114,26 @@ def place_choices(session, exclude: Optional[int] = None) -> list[tuple[str, str
     ]
 
 
+def _narrowed(choices: list, selected) -> list:
+    """In a large catalog, a picker lists only what is chosen (search-as-you-type finds the rest)."""
+    if len(choices) <= PICKER_FULL_LIST_LIMIT:
+        return choices
+    keep = {str(selected or "")}
+    return [c for c in choices if (c.value if hasattr(c, "value") else c[0]) in keep or not (c.value if hasattr(c, "value") else c[0])]
+
+
 def _fill_testimony_choices(form: TestimonyForm, session) -> None:
     agents, sources = agent_choices(session), source_choices(session)
-    form.occasion_id.choices = occasion_choices(session)
-    form.source_id.choices = sources
+    form.occasion_id.choices = _narrowed(occasion_choices(session), form.occasion_id.data)
+    form.source_id.choices = _narrowed(sources, form.source_id.data)
     for role in form.roles:
-        role.agent_id.choices = agents
-        role.named_by_source_id.choices = sources
+        role.agent_id.choices = _narrowed(agents, role.agent_id.data)
+        role.named_by_source_id.choices = _narrowed(sources, role.named_by_source_id.data)
     for link in form.transmission:
-        link.agent_id.choices = agents
-        link.source_id.choices = sources
+        link.agent_id.choices = _narrowed(agents, link.agent_id.data)
+        link.source_id.choices = _narrowed(sources, link.source_id.data)
     for segment in form.segments:
-        segment.author_id.choices = agents
+        segment.author_id.choices = _narrowed(agents, segment.author_id.data)
 
 
 # --- the start page and lists -------------------------------------------------------------------

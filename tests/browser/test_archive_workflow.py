@@ -96,6 +96,13 @@ def test_pickers_search_as_you_type(page, live_server, seeded, make_user):
     options = page.locator("#roles-0-agent_id option").all_inner_texts()
     assert any("Kobra Jokar" in option for option in options)
     assert len(options) < 10  # only the matches (and "none")
+    # Redact the selected words: the offsets land in the redaction row.
+    page.locator("#segments-0-text").fill("My cellmate was Ali Rezaei.")
+    page.locator("#segments-0-text").evaluate("el => el.setSelectionRange(16, 26)")
+    page.get_by_text("Translation, redactions, author, timecodes").first.click()
+    page.get_by_role("button", name="Redact selection").first.click()
+    assert page.locator("#segments-0-redactions-0-start").input_value() == "16"
+    assert page.locator("#segments-0-redactions-0-end").input_value() == "26"
 
 
 def test_pickers_are_plain_selects_without_javascript(browser, live_server, seeded, make_user):

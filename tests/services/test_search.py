@@ -252,3 +252,13 @@ def test_bulk_core_insert_then_reindex(db):
         assert found(session, "اوین") == {"T-7001"}
         results = search_service.browse(session, PUBLIC, [("lang", "fa")], "id", 1, lambda *a: "")
         assert [t.public_id for t in results.testimonies] == ["T-7001"]
+
+
+def test_reindex_command(runner, seeded):
+    from catalog.cli import main
+
+    result = runner.invoke(main, ["reindex"])
+    assert result.exit_code == 0, result.output
+    assert "Reindexed 13 testimonies" in result.output
+    with seeded.session() as session:
+        assert found(session, "Garces") == {"T-0010"}

@@ -377,3 +377,47 @@ def test_a_session_that_ended_hands_back_what_was_typed(client, archivist, db):
     assert response.status_code == 401
     assert "nothing was saved" in page and "Two hours of transcription." in page
     assert load(db) is None
+
+
+def test_history_names_people_not_ids(client, archivist, db):
+    create(client)
+    testimony = load(db)
+    pid = testimony.public_id
+    token = csrf_token_from(client.get(f"/archive/testimonies/{pid}/edit").data)
+    segments = [{"record_id": s.id, "number": s.number, "kind": s.kind.value, "text": s.text} for s in testimony.segments]
+    client.post(f"/archive/testimonies/{pid}/edit", data=payload_for_testimony(
+        token, speaker_id=testimony.roles[0].agent_id, segments=segments, version=str(testimony.version),
+        **{"roles-0-relation_to_events": "former political prisoner"}))
+    page = client.get(f"/archive/testimonies/{pid}/history?a=1&b=2").get_data(as_text=True)
+    assert "speaker — Kobra Jokar — former political prisoner" in page
+
+
+def test_stale_agent_edit_is_refused_and_shows_both(app, client, archivist, db, make_user):
+    from tests.conftest import AuthActions
+    from tests.web.formdata import form_fields
+
+    url = "/archive/agents/new"
+    client.post(url, data={**form_fields(client.get(url).data, url), "preferred_name": "Amina"})
+    edit = "/archive/agents/amina/edit"
+    mine = form_fields(client.get(edit).data, edit)
+    other = app.test_client()
+    second = make_user(Role.ARCHIVIST)
+    AuthActions(other, make_user).sign_in(second["username"], second["password"])
+    theirs = form_fields(other.get(edit).data, edit)
+    assert other.post(edit, data={**theirs, "preferred_name": "Amina R."}).status_code == 302
+    refused = client.post(edit, data={**mine, "preferred_name": "Amina Rahimi"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "Someone else saved this agent" in page
+    assert 'value="Amina Rahimi"' in page and "Amina R." in page
+    with db.session() as session:
+        assert session.scalar(select(Agent.preferred_name).where(Agent.key == "amina")) == "Amina R."
+
+
+def test_pickers_in_a_large_catalog_list_only_the_choice(client, archivist, db, monkeypatch):
+    from catalog.web import archive
+
+    create(client)
+    testimony = load(db)
+    monkeypatch.setattr(archive, "PICKER_FULL_LIST_LIMIT", 1)
+    page = client.get(f"/archive/testimonies/{testimony.public_id}/edit").get_data(as_text=True)
+    assert page.count("Kobra Jokar</option>") == 1  # the chosen speaker only, not in every author picker

@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from ... import queries
+from ...text import direction_of
 from ...viewer import Viewer
 from . import catalog_index
 from .catalog_index import DEFAULT_SORT, SORTS
@@ -320,7 +321,8 @@ def snippet(record, query: ParsedQuery) -> Snippet:
         pieces = _pieces(record.translation, query)
         if pieces is not None:
             from_translation = True
-            language, direction = record.translation_language or "en", "ltr"
+            language = record.translation_language or "en"
+            direction = direction_of(language)
     if pieces is None:
         words = record.text.split()
         pieces = ((" ".join(words[: SNIPPET_WORDS * 2]) + (" …" if len(words) > SNIPPET_WORDS * 2 else ""), False),)
