@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
+from catalog.cli import main
 from catalog.models import AgentRole, Segment, Testimony
 
 CORPUS_PY = Path(__file__).resolve().parents[2] / "benchmarks" / "corpus.py"
@@ -77,3 +78,15 @@ def test_corpus_refuses_a_database_that_holds_testimonies(corpus, database_url, 
     assert corpus.main(["--url", database_url, "--testimonies", "5", "--no-reindex",
                         "--sidecar", str(tmp_path / "again.json")]) == 2
     assert "already holds 5 testimonies" in capsys.readouterr().err
+
+
+def test_search_finds_exactly_the_passages_the_corpus_promises(corpus, database_url, tmp_path, runner, client):
+    """The load script reads each term's frequency from the sidecar; the search must agree."""
+    info = generate(corpus, database_url, tmp_path / "terms.json", testimonies=60)
+    result = runner.invoke(main, ["reindex"])
+    assert result.exit_code == 0, result.output
+    for cls in ("rare", "medium", "phrase", "persian"):
+        term = info["terms"][cls]
+        assert term["visible_segments"] > 0, cls
+        page = client.get("/search", query_string={"q": term["query"]}).get_data(as_text=True)
+        assert f"{term['visible_segments']:,} matching passage" in page, cls

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _LETTER_MAP = {
     "ي": "ی", "ى": "ی", "ئ": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "ؤ": "و",
@@ -44,6 +45,11 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
+@lru_cache(maxsize=8192)
+def _fold_char(char: str) -> str:
+    return fold(char)
+
+
 @dataclass(frozen=True)
 class Token:
     text: str
@@ -54,10 +60,13 @@ class Token:
 
 def tokens_with_offsets(text: str) -> list[Token]:
     """Tokens with their place in the original text, for highlighting (slower than tokens())."""
+    if text.isascii():
+        # ASCII folds to lower case of the same length: offsets carry over unchanged.
+        return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text.lower())]
     folded_chars: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
-        piece = fold(char)
+        piece = _fold_char(char)
         folded_chars.append(piece)
         origin.extend([index] * len(piece))
     folded = "".join(folded_chars)
