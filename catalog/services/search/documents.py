@@ -13,7 +13,7 @@ from typing import Iterable, Optional
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from ...models import AccessLevel, Redaction, Segment, SegmentKind
+from ...models import Redaction, Segment, SegmentKind
 from .facts import RANK, PlaceFacts, TestimonyFacts, facet_values, tag
 from .normalise import tokens
 
@@ -144,6 +144,3 @@ def rows_for_segments(
         rows.extend(segment_rows(segment, facts, places, sources, redactions, facet_cache))
     return rows
 
-
-def level_rank(level: AccessLevel) -> int:
-    return RANK[level]
