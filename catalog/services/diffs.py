@@ -30,7 +30,7 @@ LABELS = {
     "translation_language": "Translation language", "direction": "Direction", "author_id": "Author",
     "timecode_start": "Starts at", "timecode_end": "Ends at", "redactions": "Redactions",
     "roles": "Roles", "transmission": "How it reached us", "names": "Other names", "files": "Files",
-    "corroboration_history": "Corroboration history",
+    "corroboration_history": "Corroboration history", "claims": "Claims",
 }
 #: Derived or bookkeeping values that would only repeat another change.
 _SKIP = {

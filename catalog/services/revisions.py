@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from ..models import Agent, Occasion, Place, Revision, Source, Testimony
+from ..models import Agent, Claim, CorroborationLink, Occasion, Place, Revision, Source, Testimony
 from .actors import Actor
 
 ENTITY_TYPES: dict[type, str] = {
@@ -40,16 +40,50 @@ def _columns(obj, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     }
 
 
+def _claims_by_segment(testimony: Testimony) -> dict[int, list[dict[str, Any]]]:
+    """The claims made in a testimony's segments, with the corroboration links they make, so a
+    change to a claim is a change to the testimony's history (and to what its prints say)."""
+    session = object_session(testimony)
+    segment_ids = [s.id for s in testimony.segments if s.id is not None]
+    if session is None or not segment_ids:
+        return {}
+    claims = session.scalars(select(Claim).where(Claim.segment_id.in_(segment_ids)).order_by(Claim.key)).all()
+    links = session.scalars(
+        select(CorroborationLink)
+        .where(CorroborationLink.from_claim_id.in_([c.id for c in claims]))
+        .order_by(CorroborationLink.id)
+    ).all() if claims else []
+    by_segment: dict[int, list[dict[str, Any]]] = {}
+    for claim in claims:
+        by_segment.setdefault(claim.segment_id, []).append(
+            {
+                **_columns(claim, ("segment_id",)),
+                "corroborations": [
+                    _columns(link, ("from_claim_id",)) for link in links if link.from_claim_id == claim.id
+                ],
+            }
+        )
+    return by_segment
+
+
+def _segment_snapshot(segment, claims: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
+    data = {
+        **_columns(segment, ("testimony_id",)),
+        "redactions": [_columns(r, ("segment_id",)) for r in segment.redactions],
+    }
+    if claims.get(segment.id):
+        data["claims"] = claims[segment.id]
+    return data
+
+
 def snapshot(obj) -> dict[str, Any]:
     """The record's full state: its columns and the children that belong to it."""
     data = _columns(obj)
     if isinstance(obj, Testimony):
         data["roles"] = [_columns(r, ("testimony_id",)) for r in obj.roles]
         data["transmission"] = [_columns(link, ("testimony_id",)) for link in obj.transmission]
-        data["segments"] = [
-            {**_columns(s, ("testimony_id",)), "redactions": [_columns(r, ("segment_id",)) for r in s.redactions]}
-            for s in obj.segments
-        ]
+        claims = _claims_by_segment(obj)
+        data["segments"] = [_segment_snapshot(s, claims) for s in obj.segments]
         data["corroboration_history"] = [
             _columns(change, ("testimony_id",)) for change in obj.corroboration_history
         ]

@@ -54,3 +54,19 @@ def test_removed_revision_breaks_the_chain(session, make_testimony):
     messages = [p.message for p in verify_chains(session)]
     assert "expected revision number 2" in messages
     assert "previous hash does not match the revision before it" in messages
+
+
+def test_claims_are_part_of_the_testimonys_history(session, make_testimony):
+    from catalog.models import Claim, ClaimKind
+
+    testimony = make_testimony((SegmentKind.FIRST_PERSON, "Seventy of them were taken."))
+    session.add(Claim(key="seventy", segment=testimony.segments[0], kind=ClaimKind.COUNT,
+                      statement="Seventy were taken.", quantity_low=70, quantity_high=70))
+    session.flush()
+    revision = record_revision(session, testimony, Actor("archivist", None))
+    claims = json.loads(revision.snapshot)["segments"][0]["claims"]
+    assert [(c["key"], c["quantity_low"]) for c in claims] == [("seventy", 70)]
+    first = session.scalar(
+        select(Revision).where(Revision.entity_type == "testimony", Revision.entity_id == testimony.id, Revision.number == 1)
+    )
+    assert "claims" not in json.loads(first.snapshot)["segments"][0]
