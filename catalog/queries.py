@@ -441,8 +441,8 @@ def _claim_record(
     viewer: Viewer,
     claim: Claim,
     links: list[CorroborationLink],
-    visible_claim_keys: set[str] | None,
-    visible_testimony_ids: set[int] | None,
+    visible_claim_keys: set[str],
+    visible_testimony_ids: set[int],
 ) -> ClaimRecord:
     corroborations = []
     for link in links:
@@ -450,9 +450,10 @@ def _claim_record(
             other_claim, other_testimony, direction = link.to_claim, link.to_testimony, "outgoing"
         else:
             other_claim, other_testimony, direction = link.from_claim, None, "incoming"
-        if other_claim is not None and visible_claim_keys is not None and other_claim.key not in visible_claim_keys:
+        # A link to something the viewer may not see is left out, not shown as a dangling pointer.
+        if other_claim is not None and other_claim.key not in visible_claim_keys:
             continue
-        if other_testimony is not None and visible_testimony_ids is not None and other_testimony.id not in visible_testimony_ids:
+        if other_testimony is not None and other_testimony.id not in visible_testimony_ids:
             continue
         corroborations.append(
             CorroborationRecord(
@@ -495,14 +496,37 @@ def visible_claims_condition(viewer: Viewer) -> ColumnElement[bool]:
     return and_(segment_visibility(viewer), testimony_ok, source_ok)
 
 
-def _visible_claim_keys(session: Session, viewer: Viewer) -> set[str]:
+def _visible_claim_keys(session: Session, viewer: Viewer, keys: Iterable[str]) -> set[str]:
+    """Which of these claims the viewer may read (only the ones asked about: never the catalog)."""
+    keys = list(set(keys))
+    if not keys:
+        return set()
     return set(
-        session.scalars(select(Claim.key).join(Claim.segment).where(visible_claims_condition(viewer)))
+        session.scalars(
+            select(Claim.key).join(Claim.segment).where(Claim.key.in_(keys), visible_claims_condition(viewer))
+        )
     )
 
 
-def _visible_testimony_ids(session: Session, viewer: Viewer) -> set[int]:
-    return set(session.scalars(select(Testimony.id).where(testimony_visibility(viewer))))
+def _visible_testimony_ids(session: Session, viewer: Viewer, ids: Iterable[int]) -> set[int]:
+    """Which of these testimonies the viewer may see."""
+    ids = list(set(ids))
+    if not ids:
+        return set()
+    return set(session.scalars(select(Testimony.id).where(Testimony.id.in_(ids), testimony_visibility(viewer))))
+
+
+def _linked(links: Iterable[CorroborationLink]) -> tuple[set[str], set[int]]:
+    """The claim keys and testimony ids that corroboration links point at, either way."""
+    keys: set[str] = set()
+    ids: set[int] = set()
+    for link in links:
+        for claim in (link.from_claim, link.to_claim):
+            if claim is not None:
+                keys.add(claim.key)
+        if link.to_testimony_id is not None:
+            ids.add(link.to_testimony_id)
+    return keys, ids
 
 
 def _links_for(session: Session, claim_ids: list[int]) -> dict[int, list[CorroborationLink]]:
@@ -577,9 +601,9 @@ def testimony_record(session: Session, viewer: Viewer, testimony: Testimony) -> 
         else []
     )
     links = _links_for(session, [claim.id for claim in claims])
-    needs_filter = any(links.values())
-    visible_claims = _visible_claim_keys(session, viewer) if needs_filter else None
-    visible_ids = _visible_testimony_ids(session, viewer) if needs_filter else None
+    linked_keys, linked_ids = _linked(link for claim_links in links.values() for link in claim_links)
+    visible_claims = _visible_claim_keys(session, viewer, linked_keys)
+    visible_ids = _visible_testimony_ids(session, viewer, linked_ids)
     claims_by_segment: dict[int, list[str]] = {}
     for claim in claims:
         claims_by_segment.setdefault(claim.segment_id, []).append(claim.key)
@@ -831,8 +855,13 @@ def get_claim(session: Session, viewer: Viewer, key: str) -> Optional[ClaimRecor
     if claim is None:
         return None
     links = _links_for(session, [claim.id])
+    linked_keys, linked_ids = _linked(links[claim.id])
     return _claim_record(
-        viewer, claim, links[claim.id], _visible_claim_keys(session, viewer), _visible_testimony_ids(session, viewer)
+        viewer,
+        claim,
+        links[claim.id],
+        _visible_claim_keys(session, viewer, linked_keys),
+        _visible_testimony_ids(session, viewer, linked_ids),
     )
 
 
@@ -851,7 +880,7 @@ def list_claims(session: Session, viewer: Viewer) -> list[ClaimRecord]:
     ).all()
     links = _links_for(session, [c.id for c in claims])
     visible_keys = {c.key for c in claims}
-    visible_ids = _visible_testimony_ids(session, viewer)
+    visible_ids = _visible_testimony_ids(session, viewer, _linked(l for ls in links.values() for l in ls)[1])
     return [_claim_record(viewer, c, links[c.id], visible_keys, visible_ids) for c in claims]
 
 
