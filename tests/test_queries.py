@@ -196,3 +196,28 @@ def test_browse_and_search_reads_are_cut_to_the_viewer(sensitive):
     for secret in ("Karaj", "Hamid Secret-Guard", "Restricted words", "Draft words", "Confidential account"):
         assert secret not in texts, secret
     assert "Karaj" in " ".join(r.text for r in queries.passages_by_ids(sensitive, ARCHIVIST, segment_ids).values())
+
+
+def test_summaries_by_ids_match_the_testimony_records_and_hide_protected_names(sensitive, make_agent):
+    """The column-level summary read gives what the full record gives: speakers in role order,
+    a protected speaker only by pseudonym (their key hidden too), the occasion's date."""
+    from sqlalchemy import select
+
+    from catalog.models import AgentRole, Occasion, OccasionKind, RoleKind, Testimony
+
+    testimony = sensitive.scalar(select(Testimony).where(Testimony.public_id == "T-0101"))
+    testimony.roles.append(AgentRole(agent=make_agent("Second Speaker"), role=RoleKind.SPEAKER, position=1))
+    testimony.roles.append(AgentRole(agent=make_agent("Only Mentioned"), role=RoleKind.MENTIONED, position=2))
+    testimony.occasion = Occasion(key="occ-summary", kind=OccasionKind.INTERVIEW, title="An interview",
+                                  date_edtf="1988-07")
+    sensitive.flush()
+    for viewer in (PUBLIC, RESEARCHER, ARCHIVIST):
+        [summary] = queries.summaries_by_ids(sensitive, viewer, [testimony.id])
+        record = queries.get_testimony(sensitive, viewer, "T-0101")
+        assert summary.speakers == tuple(role.agent for role in record.speakers)
+        assert (summary.title, summary.occasion_title, summary.date_edtf) == ("Night transfers", "An interview", "1988-07")
+        assert summary.account_kind == record.account_kind and summary.access_level is AccessLevel.PUBLIC
+    public = queries.summaries_by_ids(sensitive, PUBLIC, [testimony.id])[0]
+    assert [s.name for s in public.speakers] == [PSEUDONYM, "Second Speaker"]
+    assert public.speakers[0].is_pseudonym and public.speakers[0].key.startswith("protected-")
+    assert REAL_NAME in [s.name for s in queries.summaries_by_ids(sensitive, ARCHIVIST, [testimony.id])[0].speakers]

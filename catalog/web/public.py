@@ -31,13 +31,16 @@ def _state_url(endpoint: str, pairs: list[tuple[str, str]]) -> str:
 def _toggler(endpoint: str):
     """Builds each facet value's toggle URL from the current state (page reset to 1)."""
     current = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
+    base = url_for(endpoint)
+    # A page has a hundred or more facet links: the current state is encoded once, and adding a
+    # value appends its own encoded pair (the same URL `_state_url` gives for current + [pair]).
+    prefix = f"{base}?{urlencode(current)}&" if current else f"{base}?"
 
     def toggle(facet: str, value: str, selected: bool) -> str:
         if selected:
             pairs = [(k, v) for k, v in current if not (k == facet and v == value)]
-        else:
-            pairs = current + [(facet, value)]
-        return _state_url(endpoint, pairs)
+            return f"{base}?{urlencode(pairs)}" if pairs else base
+        return prefix + urlencode(((facet, value),))
 
     return toggle
 

@@ -89,27 +89,41 @@ class FacetResult:
     hidden: int = 0
 
 
+def _ranked_entries(index, name: str, counts: np.ndarray, selected: set, rank: int) -> tuple:
+    """(code, count, is selected) of one facet's values with a count (or selected) that this rank
+    may see, most frequent first (years: then by year; others: then by label)."""
+    data = index.facets[name]
+    codes = [int(c) for c in np.flatnonzero(counts)]
+    codes += [data.lookup[v] for f, v in selected if f == name and v in data.lookup and not counts[data.lookup[v]]]
+    entries = [(code, int(counts[code]), (name, data.values[code]) in selected)
+               for code in codes if data.value_rank[code] <= rank]
+    if name in ("year", "given"):
+        entries.sort(key=lambda e: (-e[1], data.values[e[0]]))
+    else:
+        entries.sort(key=lambda e: (-e[1], data.labels[e[0]].casefold()))
+    return tuple(entries)
+
+
 def _facet_results(
     index, mask: np.ndarray, viewer: Viewer, filters: list[tuple[str, str]], toggle_url: ToggleUrl,
-    expanded: Iterable[str] = (),
+    expanded: Iterable[str] = (), unfiltered: bool = False,
 ) -> list[FacetResult]:
+    """Facet values with their counts under `mask`. `unfiltered` says that mask is exactly what
+    this viewer's rank may see, with no filter: the counts and their order are then the index's
+    cached ones for that rank (the same for every unfiltered page until the index is rebuilt)."""
     rank = viewer_rank(viewer)
     selected = set(filters)
     results = []
     for name in visible_facets(viewer):
         data = index.facets[name]
-        counts = index.counts(name, mask)
         # Only values with a count (or selected) are shown; URLs are built for the shown ones only.
-        codes = [int(c) for c in np.flatnonzero(counts)]
-        codes += [data.lookup[v] for f, v in selected if f == name and v in data.lookup and not counts[data.lookup[v]]]
-        entries = [(code, int(counts[code]), (name, data.values[code]) in selected)
-                   for code in codes if data.value_rank[code] <= rank]
-        if name in ("year", "given"):
-            entries.sort(key=lambda e: (-e[1], data.values[e[0]]))
+        if unfiltered and not selected:
+            entries = index.cached(("entries", name, rank), lambda: _ranked_entries(
+                index, name, index.visible_counts(name, rank), set(), rank))
         else:
-            entries.sort(key=lambda e: (-e[1], data.labels[e[0]].casefold()))
+            entries = _ranked_entries(index, name, index.counts(name, mask), selected, rank)
         limit = len(entries) if name in expanded else FACET_SIZE
-        shown = entries[:limit] + [e for e in entries[limit:] if e[2]]
+        shown = list(entries[:limit]) + [e for e in entries[limit:] if e[2]]
         if name in ("year", "given"):
             shown.sort(key=lambda e: data.values[e[0]])
         values = tuple(
@@ -150,7 +164,7 @@ def browse(
     mask = index.mask(viewer_rank(viewer), filters)
     ids, total = index.page(mask, sort, page, page_size)
     summaries = queries.summaries_by_ids(session, viewer, ids)
-    facets = _facet_results(index, mask, viewer, filters, toggle_url, expanded)
+    facets = _facet_results(index, mask, viewer, filters, toggle_url, expanded, unfiltered=not filters)
     return BrowseResults(tuple(summaries), total, page, page_size, sort, tuple(facets), tuple(filters))
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional, TypeVar
 
 import numpy as np
 from sqlalchemy import select
@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from ...models import AccessLevel, AccountKind, CorroborationStatus, SearchState
 from .facts import FACETS, MAX_YEAR_SPAN, RANK, load_places, load_sources, place_chain
 from .names import NameIndex
+
+T = TypeVar("T")
 
 #: Sort orders: URL value -> what readers see.
 SORTS = {
@@ -152,6 +154,10 @@ class CatalogIndex:
         self.facets = {name: self._facet(name, *columns[name], place_by_key, places, source_by_key) for name in FACETS}
         self.orders = self._orders(rows, events_lo, events_hi, given_lo, given_hi)
         self.names = NameIndex(connection)
+        #: Values derived from this index alone (facet counts of the unfiltered list per viewer
+        #: rank, ...): the same for every request until the index is rebuilt, and a rebuild makes
+        #: a new object, so this cache lives and dies with the data it was computed from.
+        self._memo: dict[tuple, object] = {}
 
     def _facet(self, name, positions, values, place_by_key, places, source_by_key) -> Facet:
         distinct = sorted(set(values))
@@ -240,6 +246,28 @@ class CatalogIndex:
             return np.zeros(0, dtype=np.int64)
         selected = mask[data.positions]
         return np.bincount(data.codes[selected], minlength=len(data.values))
+
+    def cached(self, key: tuple, compute: Callable[[], T]) -> T:
+        """`compute()`, kept for as long as this index is current: a rebuild makes a new index
+        object, so nothing cached here outlives the data it was computed from. Callers put in
+        the key everything the value depends on (the viewer's rank above all)."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
+
+    def visible_counts(self, facet: str, rank: int) -> np.ndarray:
+        """`counts(facet, visible(rank))`, computed once per rank while this index is current.
+
+        Keyed by the rank whose visibility mask made the counts, so a count that includes
+        testimonies only a higher rank may see is never given to a lower one."""
+        def compute() -> np.ndarray:
+            counts = self.counts(facet, self.visible(rank))
+            counts.flags.writeable = False
+            return counts
+
+        return self.cached(("counts", facet, rank), compute)
 
     def page(self, mask: np.ndarray, sort: str, page: int, size: int) -> tuple[list[int], int]:
         """The testimony ids on one page of the sorted, filtered list, and the total."""

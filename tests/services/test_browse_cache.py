@@ -1,0 +1,80 @@
+"""The browse index's cache of unfiltered facet counts: per viewer rank, gone with the index."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from catalog.models import AccessLevel, AccountKind, PublicationState, Role
+from catalog.services import search as search_service
+from catalog.services.search import catalog_index
+from catalog.viewer import Viewer
+
+PUBLIC = Viewer.public()
+RESEARCHER = Viewer(role=Role.RESEARCHER)
+ARCHIVIST = Viewer(role=Role.ARCHIVIST)
+
+
+def facet_counts(session, viewer, filters=()) -> dict[str, dict[str, int]]:
+    results = search_service.browse(session, viewer, list(filters), "id", 1, lambda *a: "", expanded=["kind", "access"])
+    return {facet.name: {v.value: v.count for v in facet.values} for facet in results.facets}
+
+
+def direct_counts(session, viewer) -> dict[str, dict[str, int]]:
+    """The same counts computed on the spot, without any cache."""
+    index = catalog_index.current(session)
+    rank = search_service.viewer_rank(viewer)
+    mask = index.mask(rank, [])
+    out = {}
+    for name in search_service.visible_facets(viewer):
+        data = index.facets[name]
+        counts = index.counts(name, mask)
+        values = {data.values[c]: int(counts[c]) for c in np.flatnonzero(counts) if data.value_rank[c] <= rank}
+        if values:
+            out[name] = values
+    return out
+
+
+def test_counts_cached_for_a_higher_rank_never_reach_the_public(session, make_testimony):
+    make_testimony(public_id="T-0801", account_kind=AccountKind.EYEWITNESS)
+    make_testimony(public_id="T-0802", account_kind=AccountKind.RELATIVE, access=AccessLevel.RESTRICTED)
+    make_testimony(public_id="T-0803", account_kind=AccountKind.SURVIVOR, state=PublicationState.DRAFT)
+    make_testimony(public_id="T-0804", account_kind=AccountKind.SURVIVOR, access=AccessLevel.CONFIDENTIAL)
+    session.flush()
+    # The archivist's page fills the cache first; the public page after it must not reuse it.
+    archivist = facet_counts(session, ARCHIVIST)
+    assert archivist["kind"] == {"eyewitness": 1, "relative": 1, "survivor": 2}
+    assert archivist["access"] == {"public": 2, "restricted": 1, "confidential": 1}
+    researcher = facet_counts(session, RESEARCHER)
+    assert researcher["kind"] == {"eyewitness": 1, "relative": 1}
+    public = facet_counts(session, PUBLIC)
+    assert public["kind"] == {"eyewitness": 1}
+    assert "access" not in public
+    # And again in the other order, now that every rank's counts are cached.
+    assert facet_counts(session, PUBLIC) == public
+    assert facet_counts(session, ARCHIVIST) == archivist
+    for viewer in (PUBLIC, RESEARCHER, ARCHIVIST):
+        assert facet_counts(session, viewer) == direct_counts(session, viewer)
+    # A filtered page never takes the unfiltered counts.
+    assert facet_counts(session, ARCHIVIST, [("kind", "survivor")])["kind"] == {"survivor": 2}
+
+
+def test_cache_is_dropped_when_the_index_is_rebuilt(session, make_testimony):
+    make_testimony(public_id="T-0811", account_kind=AccountKind.EYEWITNESS)
+    session.flush()
+    assert facet_counts(session, PUBLIC)["kind"] == {"eyewitness": 1}
+    before = catalog_index.current(session)
+    assert before.cached(("counts", "kind", 0), lambda: None) is not None
+    # Any write that the index depends on changes its token: a new index with an empty cache.
+    make_testimony(public_id="T-0812", account_kind=AccountKind.EYEWITNESS)
+    session.flush()
+    after = catalog_index.current(session)
+    assert after is not before
+    assert facet_counts(session, PUBLIC)["kind"] == {"eyewitness": 2}
+    assert facet_counts(session, PUBLIC) == direct_counts(session, PUBLIC)
+
+
+def test_cached_counts_cannot_be_changed_in_place(session, make_testimony):
+    make_testimony(public_id="T-0821")
+    session.flush()
+    counts = catalog_index.current(session).visible_counts("kind", 0)
+    assert not counts.flags.writeable
