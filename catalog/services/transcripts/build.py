@@ -256,20 +256,7 @@ def testimony_transcript(
     if record is None:
         return None
     part = _testimony_part(record, options, base_url)
-    return Transcript(
-        kind="testimony",
-        key=record.public_id,
-        title=record.title,
-        short_title=part.short_title,
-        viewer_access=viewer.access.value,
-        viewer_label=viewer.label,
-        options=options,
-        parts=(part,),
-        permalink=part.permalink,
-        revision=part.revision,
-        printed=printed or _now(),
-        base_url=base_url,
-    )
+    return _one_part_transcript("testimony", record.public_id, record.title, part, viewer, options, printed, base_url)
 
 
 def _source_fields(source: SourceRecord) -> tuple[Field, ...]:
@@ -364,10 +351,15 @@ def source_transcript(
         revision=str(revision) if revision is not None else "unrecorded",
         notices=notices,
     )
+    return _one_part_transcript("source", key, source.ref.title, part, viewer, options, printed, base_url)
+
+
+def _one_part_transcript(kind, key, title, part, viewer, options, printed, base_url) -> Transcript:
+    """A transcript of one record (a testimony, or a source as published)."""
     return Transcript(
-        kind="source",
+        kind=kind,
         key=key,
-        title=source.ref.title,
+        title=title,
         short_title=part.short_title,
         viewer_access=viewer.access.value,
         viewer_label=viewer.label,
