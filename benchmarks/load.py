@@ -2,7 +2,7 @@
 
     python benchmarks/load.py --url sqlite:////tmp/bench/catalog-100k.sqlite3 --label sqlite
 
-Starts the production server (waitress, through `catalog serve`) on a free local port, checks and
+Starts the production server (gunicorn, through `catalog serve --workers N`) on a free local port, checks and
 warms up every route, then measures each route closed-loop at concurrency 1 and 8 for a bounded
 time and number of requests. Writes a JSON result file and a Markdown table (benchmarks/out/), with
 each figure set against the target it answers to. Every request goes to 127.0.0.1 only.
@@ -77,11 +77,50 @@ def proc_status(pid: int) -> dict[str, int]:
     return values
 
 
+def process_tree(pid: int) -> list[int]:
+    """The process and its descendants (the server's master and its worker processes)."""
+    found, frontier = [pid], [pid]
+    while frontier:
+        parent = frontier.pop()
+        try:
+            for task in os.listdir(f"/proc/{parent}/task"):
+                with open(f"/proc/{parent}/task/{task}/children") as handle:
+                    children = [int(c) for c in handle.read().split()]
+                found += children
+                frontier += children
+        except OSError:
+            continue
+    return found
+
+
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time the process has used so far."""
-    with open(f"/proc/{pid}/stat") as handle:
-        fields = handle.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    """User + system CPU time the process and its descendants have used so far."""
+    total = 0.0
+    for member in process_tree(pid):
+        try:
+            with open(f"/proc/{member}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return total
+
+
+def tree_memory(pid: int) -> dict[str, int]:
+    """Peak and current resident memory (kB) of the server: summed over its processes (an upper
+    bound: forked workers share the pages they have not written) and of the largest one."""
+    statuses = []
+    for member in process_tree(pid):
+        try:
+            statuses.append(proc_status(member))
+        except OSError:
+            continue
+    return {
+        "peak_rss_kb": sum(s.get("VmHWM", 0) for s in statuses),
+        "peak_rss_largest_kb": max((s.get("VmHWM", 0) for s in statuses), default=0),
+        "rss_at_end_kb": sum(s.get("VmRSS", 0) for s in statuses),
+        "processes": len(statuses),
+    }
 
 
 def fetch(url: str, timeout: float = 60) -> tuple[int, str]:
@@ -121,13 +160,16 @@ def machine() -> dict:
 class Server:
     """`catalog serve` as a child process; stopped (by its own pid) when the block ends."""
 
-    def __init__(self, url: str, threads: int, log: Path) -> None:
+    def __init__(self, url: str, workers: int, threads: int, page_cache_mb: float | None, log: Path) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, CATALOG_DATABASE_URL=url, CATALOG_INSTANCE_PATH=str(OUT / "instance"))
+        if page_cache_mb is not None:
+            env["CATALOG_PAGE_CACHE_MB"] = f"{page_cache_mb:g}"
         self.log = log.open("w")
         self.process = subprocess.Popen(
-            [*catalog_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--threads", str(threads)],
+            [*catalog_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port),
+             "--workers", str(workers), "--threads", str(threads)],
             env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
 
     def wait_ready(self, timeout: float = 120) -> None:
@@ -270,11 +312,13 @@ def markdown(report: dict) -> str:
         "",
         f"Measured {report['started']} on {report['machine']['cpus']} CPUs ({report['machine']['cpu_model']}), "
         f"{report['machine']['memory']} RAM, Python {report['machine']['python']}, SQLite "
-        f"{report['machine']['sqlite']}, {report['machine']['wrk']}; server `catalog serve --threads "
-        f"{report['server']['threads']}` (waitress). Corpus: {corpus['testimonies']:,} testimonies, "
+        f"{report['machine']['sqlite']}, {report['machine']['wrk']}; server `catalog serve --workers "
+        f"{report['server']['workers']} --threads {report['server']['threads']}` (gunicorn), page cache "
+        f"{report['server']['page_cache']}. Corpus: {corpus['testimonies']:,} testimonies, "
         f"{corpus['segments']:,} segments, {corpus['visible_testimonies']:,} visible to the public. "
         f"{report['duration_s']:g} s per run. Peak server memory (VmHWM): "
-        f"**{report['server']['peak_rss_kb'] / 1024:.0f} MiB**.",
+        f"**{report['server']['peak_rss_kb'] / 1024:.0f} MiB** over {report['server']['processes']} processes "
+        f"(largest {report['server']['peak_rss_largest_kb'] / 1024:.0f} MiB).",
         "",
         "| Route | Conc. | p50 ms | p95 ms | p99 ms | req/s | server CPU ms/req | errors | target | met |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
@@ -304,7 +348,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=3, help="seconds of unrecorded load per route first")
     parser.add_argument("--max-requests", type=int, default=100_000, help="cap on requests per run")
     parser.add_argument("--concurrency", default="1,8", help="comma-separated connection counts")
-    parser.add_argument("--threads", type=int, default=8, help="server worker threads")
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument("--threads", type=int, default=8, help="threads per server process")
+    parser.add_argument("--page-cache-mb", type=float, default=None,
+                        help="CATALOG_PAGE_CACHE_MB for the server (0: every page rendered afresh)")
     parser.add_argument("--only", default="", help="comma-separated route names to run (default: all)")
     parser.add_argument("--browse-path", default="/testimonies")
     parser.add_argument("--page-param", default="page")
@@ -346,7 +393,9 @@ def main(argv: list[str] | None = None) -> int:
         "duration_s": args.duration,
         "corpus": {k: corpus[k] for k in ("testimonies", "segments", "visible_testimonies", "seed")},
         "terms": corpus["terms"],
-        "server": {"threads": args.threads},
+        "server": {"workers": args.workers, "threads": args.threads,
+                   "page_cache": "off" if args.page_cache_mb == 0 else
+                   f"{args.page_cache_mb if args.page_cache_mb is not None else 64:g} MB"},
         "runs": [],
     }
     py_spy = (args.py_spy or shutil.which("py-spy")) if args.profile else None
@@ -354,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
         print("--profile needs py-spy (`pip install py-spy`, or name it with --py-spy).", file=sys.stderr)
         return 2
     profiles: dict[str, list] = {}
-    server = Server(args.url, args.threads, OUT / f"server-{label}.log")
+    server = Server(args.url, args.workers, args.threads, args.page_cache_mb, OUT / f"server-{label}.log")
     try:
         started = time.monotonic()
         server.wait_ready()
@@ -413,8 +462,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"p99 {lat['p99']:7.1f} ms  {result['requests_per_s']:7.1f} req/s  "
                       f"non-2xx {result['non2xx']}  socket errors "
                       f"{sum(v for k, v in result['errors'].items() if k != 'status')}", flush=True)
-        report["server"].update(peak_rss_kb=proc_status(server.process.pid)["VmHWM"],
-                                rss_at_end_kb=proc_status(server.process.pid)["VmRSS"])
+        report["server"].update(tree_memory(server.process.pid))
     finally:
         server.stop()
     order = {route.name: index for index, route in enumerate(routes)}

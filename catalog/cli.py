@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
 
@@ -63,20 +62,17 @@ def seed(ctx, if_empty: bool) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=None, type=int, help="Port (default: PORT or 5000).")
-@click.option("--threads", default=8, show_default=True, help="Worker threads.")
+@click.option("--workers", default=1, show_default=True, help="Server processes (one per core serves the most readers).")
+@click.option("--threads", default=8, show_default=True, help="Threads per process.")
 @click.pass_context
-def serve(ctx, host: str, port: int | None, threads: int) -> None:
-    """Serve the catalog with a production WSGI server (waitress)."""
-    from waitress import serve as waitress_serve
+def serve(ctx, host: str, port: int | None, workers: int, threads: int) -> None:
+    """Serve the catalog with a production WSGI server (gunicorn)."""
+    from .web.server import serve as run_server
 
     app = ctx.obj.load_app()
     port = port or app.config["PORT"]
-    # The application's own objects (modules, models, templates, some 130,000 of them) live as
-    # long as the process: taking them out of the cyclic collector's full passes removes pauses
-    # of tens of milliseconds that otherwise land on a random request now and then.
-    gc.freeze()
-    click.echo(f"Serving the Testimony Catalog on http://{host}:{port}/")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="testimony-catalog")
+    click.echo(f"Serving the Testimony Catalog on http://{host}:{port}/ ({workers} process(es) × {threads} threads)")
+    run_server(app, host, port, workers=workers, threads=threads)
 
 
 @main.group()

@@ -30,6 +30,11 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "12",
         "A signed-in session ends this long after sign-in, however active it is.",
     ),
+    "CATALOG_PAGE_CACHE_MB": (
+        "64",
+        "Memory per server process for rendered reader pages served again to readers who are not "
+        "signed in, until any record changes. 0 turns the cache off.",
+    ),
     "CATALOG_SECURE_COOKIES": (
         "1",
         "Mark the session cookie Secure (sent over HTTPS only; browsers also allow it on localhost). "
@@ -82,6 +87,7 @@ def load(test_config: dict | None = None) -> dict:
         "PORT": int(os.environ.get("PORT") or 5000),
         "SESSION_IDLE_MINUTES": int(os.environ.get("CATALOG_SESSION_IDLE_MINUTES") or 120),
         "SESSION_MAX_HOURS": int(os.environ.get("CATALOG_SESSION_MAX_HOURS") or 12),
+        "PAGE_CACHE_MB": float(os.environ.get("CATALOG_PAGE_CACHE_MB") or 64),
         "SESSION_COOKIE_SECURE": os.environ.get("CATALOG_SECURE_COOKIES", "1").strip().lower()
         not in ("0", "false", "no", "off"),
     }

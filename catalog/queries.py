@@ -25,8 +25,10 @@ from .models import (
     Occasion,
     Place,
     PublicationState,
+    Redaction,
     Revision,
     RoleKind,
+    SearchState,
     Segment,
     SegmentKind,
     Source,
@@ -34,6 +36,7 @@ from .models import (
     AgentRole,
     TransmissionLink,
 )
+from .models.search import CONTENT_STATE
 from .viewer import Viewer
 
 #: What a reader sees in place of words they may not read.
@@ -978,12 +981,19 @@ def source_revision(session: Session, viewer: Viewer, key: str) -> Optional[int]
 
 
 def summaries_by_ids(session: Session, viewer: Viewer, testimony_ids: list[int]) -> list[TestimonySummary]:
-    """Summaries of these testimonies (by database id) in the order given; hidden ones are absent.
+    """Summaries of these testimonies (by database id) in the order given; hidden ones are absent."""
+    by_id = summaries_by_id(session, viewer, testimony_ids)
+    return [by_id[i] for i in testimony_ids if i in by_id]
+
+
+def summaries_by_id(session: Session, viewer: Viewer, testimony_ids: Iterable[int]) -> dict[int, TestimonySummary]:
+    """Database id -> summary, for the testimonies among these that this viewer may see.
 
     Two selects of the displayed columns only (a browse page reads 50 of these per request, and
     loading ORM objects with their roles and agents cost more than the rest of the page)."""
+    testimony_ids = list(set(testimony_ids))
     if not testimony_ids:
-        return []
+        return {}
     rows = session.execute(
         select(
             Testimony.id, Testimony.public_id, Testimony.title, Testimony.account_kind, Testimony.language,
@@ -992,7 +1002,7 @@ def summaries_by_ids(session: Session, viewer: Viewer, testimony_ids: list[int])
         )
         .outerjoin(Occasion, Occasion.id == Testimony.occasion_id)
         # One expanding parameter: the ids are passed as they are, not coerced one by one.
-        .where(Testimony.id.in_(bindparam("summary_ids", list(set(testimony_ids)), expanding=True)),
+        .where(Testimony.id.in_(bindparam("summary_ids", testimony_ids, expanding=True)),
                testimony_visibility(viewer))
     ).all()
     speakers: dict[int, list[AgentRef]] = {row[0]: [] for row in rows}
@@ -1007,7 +1017,7 @@ def summaries_by_ids(session: Session, viewer: Viewer, testimony_ids: list[int])
             .order_by(AgentRole.testimony_id, AgentRole.position, AgentRole.id)
         ):
             speakers[role[0]].append(_agent_ref_of(viewer, *role[1:]))
-    by_id = {
+    return {
         row[0]: TestimonySummary(
             public_id=row[1],
             title=row[2],
@@ -1022,17 +1032,6 @@ def summaries_by_ids(session: Session, viewer: Viewer, testimony_ids: list[int])
         )
         for row in rows
     }
-    return [by_id[i] for i in testimony_ids if i in by_id]
-
-
-def public_ids_by_ids(session: Session, viewer: Viewer, testimony_ids: list[int]) -> dict[int, str]:
-    """Database id -> public id, for the visible testimonies among these."""
-    if not testimony_ids:
-        return {}
-    rows = session.execute(
-        select(Testimony.id, Testimony.public_id).where(Testimony.id.in_(set(testimony_ids)), testimony_visibility(viewer))
-    )
-    return {row.id: row.public_id for row in rows}
 
 
 def source_refs_by_ids(session: Session, viewer: Viewer, source_ids: list[int]) -> dict[int, SourceRef]:
@@ -1046,32 +1045,79 @@ def source_refs_by_ids(session: Session, viewer: Viewer, source_ids: list[int]) 
     return {source.id: source_ref(viewer, source) for source in sources}
 
 
+@dataclass(frozen=True)
+class _KeyRef:
+    key: str
+
+
+@dataclass(frozen=True)
+class _SegmentRow:
+    """The columns of a segment that `segment_record` reads, from a Core select (a search page
+    reads 20 of these per request; loading ORM objects with four relationships cost more)."""
+
+    id: int
+    kind: SegmentKind
+    text: str
+    language: str
+    direction: str
+    number: Optional[int]
+    position: Optional[int]
+    translation: Optional[str]
+    translation_language: Optional[str]
+    timecode_start: Optional[float]
+    timecode_end: Optional[float]
+    access_level: AccessLevel
+    source_position: Optional[int]
+    source_paragraph: Optional[int]
+    author: Optional[Agent]
+    source: Optional[_KeyRef]
+    redactions: tuple
+
+
+_PASSAGE_COLUMNS = (
+    Segment.id, Segment.kind, Segment.text, Segment.language, Segment.direction, Segment.number, Segment.position,
+    Segment.translation, Segment.translation_language, Segment.timecode_start, Segment.timecode_end,
+    Segment.access_level, Segment.source_position, Segment.source_paragraph,
+)
+
+
 def passages_by_ids(session: Session, viewer: Viewer, segment_ids: list[int]) -> dict[int, SegmentRecord]:
     """Segments as this viewer may read them (redactions applied), checked again here: a segment
     of a hidden testimony, of a hidden source, or above the viewer's level is absent."""
     if not segment_ids:
         return {}
     # Joins rather than IN (subquery): the subquery would list every visible testimony.
-    segments = session.scalars(
-        select(Segment)
+    rows = session.execute(
+        select(*_PASSAGE_COLUMNS, Segment.author_id, Testimony.public_id, Source.key)
         .outerjoin(Testimony, Segment.testimony_id == Testimony.id)
         .outerjoin(Source, Segment.source_id == Source.id)
         .where(
-            Segment.id.in_(set(segment_ids)),
+            Segment.id.in_(bindparam("passage_ids", list(set(segment_ids)), expanding=True)),
             segment_visibility(viewer),
             (Segment.testimony_id.is_not(None) & testimony_visibility(viewer))
             | (Segment.testimony_id.is_(None) & Source.access_level.in_(viewer.allowed_levels)),
         )
-        .options(
-            selectinload(Segment.redactions),
-            selectinload(Segment.author),
-            selectinload(Segment.testimony),
-            selectinload(Segment.source),
-        )
     ).all()
-    return {
-        s.id: segment_record(viewer, s, s.testimony.public_id if s.testimony else None) for s in segments
-    }
+    if not rows:
+        return {}
+    redactions: dict[int, list[Redaction]] = {}
+    for redaction in session.scalars(
+        select(Redaction)
+        .where(Redaction.segment_id.in_(bindparam("redacted_ids", [r[0] for r in rows], expanding=True)))
+        .order_by(Redaction.segment_id, Redaction.start)
+    ):
+        redactions.setdefault(redaction.segment_id, []).append(redaction)
+    author_ids = {r[-3] for r in rows if r[-3] is not None}
+    authors = {a.id: a for a in session.scalars(select(Agent).where(Agent.id.in_(author_ids)))} if author_ids else {}
+    records = {}
+    for row in rows:
+        *columns, author_id, public_id, source_key = row
+        segment = _SegmentRow(
+            *columns, author=authors.get(author_id), source=_KeyRef(source_key) if source_key else None,
+            redactions=tuple(redactions.get(row[0], ())),
+        )
+        records[row[0]] = segment_record(viewer, segment, public_id)
+    return records
 
 
 def testimony_revisions(session: Session, viewer: Viewer, public_ids: Iterable[str]) -> dict[str, Optional[int]]:
@@ -1094,3 +1140,8 @@ def testimony_revisions(session: Session, viewer: Viewer, public_ids: Iterable[s
 def catalog_watermark(session: Session) -> int:
     """The id of the newest revision anywhere: it changes whenever any record is saved."""
     return session.scalar(select(func.max(Revision.id))) or 0
+
+
+def content_token(session: Session) -> Optional[str]:
+    """A token that changes with every write to what readers may see (None before the first)."""
+    return session.scalar(select(SearchState.token).where(SearchState.id == CONTENT_STATE))

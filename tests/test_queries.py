@@ -188,7 +188,8 @@ def test_browse_and_search_reads_are_cut_to_the_viewer(sensitive):
     order = [ids["T-0104"], ids["T-0101"], ids["T-0102"], ids["T-0103"]]
     assert [s.public_id for s in queries.summaries_by_ids(sensitive, PUBLIC, order)] == ["T-0101"]
     assert [s.public_id for s in queries.summaries_by_ids(sensitive, RESEARCHER, order)] == ["T-0101", "T-0102"]
-    assert queries.public_ids_by_ids(sensitive, PUBLIC, order) == {ids["T-0101"]: "T-0101"}
+    assert {i: s.public_id for i, s in queries.summaries_by_id(sensitive, PUBLIC, order).items()} == {
+        ids["T-0101"]: "T-0101"}
     segment_ids = list(sensitive.scalars(select(Segment.id)))
     public = queries.passages_by_ids(sensitive, PUBLIC, segment_ids)
     texts = " ".join(record.text for record in public.values())

@@ -46,6 +46,12 @@ class SearchDocument(Base):
         return f"<SearchDocument {self.id} segment={self.segment_id}>"
 
 
+#: Rows of `search_state`: the token of the derived search and browse data, and the token of
+#: everything readers may see (changed by every write to the records; cached pages compare it).
+INDEX_STATE = 1
+CONTENT_STATE = 2
+
+
 class SearchState(Base):
     """A token that changes whenever derived data may have changed; in-process caches of facet
     and name data compare it on each request."""

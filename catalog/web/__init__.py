@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .. import dates
+from . import page_cache
 from ..db import Database
 from ..models import SegmentKind
 from ..sanitize import safe_html
@@ -166,6 +167,7 @@ def init_app(app: Flask) -> None:
             session.close()
 
     app.after_request(_security_headers)
+    page_cache.init_app(app, frozenset({"public"}))
     app.jinja_env.filters["safe_html"] = safe_html
     app.jinja_env.filters["edtf_words"] = dates.describe
     app.jinja_env.globals.update(

@@ -1,4 +1,4 @@
-"""Browser tests: Playwright driving Debian's Chromium against the app served by waitress.
+"""Browser tests: Playwright driving Debian's Chromium against the app served by Werkzeug's threaded server.
 
 Chromium is not downloaded: tests use /usr/bin/chromium (CHROMIUM_PATH overrides), which
 `.ci/run` installs with apt-get when it is missing. Screenshots go to test-artifacts/.
@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from waitress.server import create_server
+from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -51,11 +51,11 @@ def live_server(app):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = create_server(app, host="127.0.0.1", port=port, threads=4, ident="test")
-    thread = threading.Thread(target=server.run, daemon=True)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"
-    server.close()
+    server.shutdown()
     thread.join(timeout=5)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from catalog.models import AccessLevel, AccountKind, PublicationState, Role
+from catalog.models import AccessLevel, AccountKind, PublicationState, Role, SegmentKind
 from catalog.services import search as search_service
 from catalog.services.search import catalog_index
 from catalog.viewer import Viewer
@@ -78,3 +78,43 @@ def test_cached_counts_cannot_be_changed_in_place(session, make_testimony):
     session.flush()
     counts = catalog_index.current(session).visible_counts("kind", 0)
     assert not counts.flags.writeable
+
+
+def test_counts_over_a_few_testimonies_equal_counts_over_the_whole_mask(session, make_testimony):
+    kinds = [AccountKind.EYEWITNESS, AccountKind.SURVIVOR, AccountKind.RELATIVE]
+    for number in range(40):
+        make_testimony(public_id=f"T-{850 + number:04d}", account_kind=kinds[number % 3])
+    session.flush()
+    index = catalog_index.current(session)
+    everything = index.visible(0)
+    for chosen in ([], [0], [1, 5, 7], list(range(0, index.size, 3)), list(range(index.size))):
+        mask = np.zeros(index.size, dtype=bool)
+        mask[chosen] = True
+        for name in index.facets:
+            data = index.facets[name]
+            # The gathering path (few chosen) and the scanning path (many) must agree.
+            expected = np.bincount(data.codes[mask[data.positions]], minlength=len(data.values))
+            assert np.array_equal(index.counts(name, mask), expected), (name, chosen)
+    assert index.counts("kind", everything).sum() == int(everything.sum())
+
+
+def test_a_search_count_is_remembered_until_the_index_changes(session, make_testimony):
+    make_testimony((SegmentKind.FIRST_PERSON, "The pomegranate tree in the yard."), public_id="T-0871")
+    session.flush()
+    first = search_service.search(session, PUBLIC, "pomegranate")
+    assert first.total == 1
+    index = catalog_index.current(session)
+    assert any(key[0] == "search" for key in index._recent)
+    # A second testimony with the word: the index token changes, so the count is taken anew.
+    make_testimony((SegmentKind.FIRST_PERSON, "A pomegranate, split open."), public_id="T-0872")
+    session.flush()
+    assert catalog_index.current(session) is not index
+    second = search_service.search(session, PUBLIC, "pomegranate")
+    assert second.total == 2
+    assert sorted(second.testimony_ids) == ["T-0871", "T-0872"]
+    # Restricted passages never count for the public, whichever viewer searched first.
+    make_testimony((SegmentKind.FIRST_PERSON, "A pomegranate kept back."), public_id="T-0873",
+                   access=AccessLevel.RESTRICTED)
+    session.flush()
+    assert search_service.search(session, RESEARCHER, "pomegranate").total == 3
+    assert search_service.search(session, PUBLIC, "pomegranate").total == 2

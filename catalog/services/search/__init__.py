@@ -242,13 +242,13 @@ def search(
     query, also = index.names.expand(parsed, rank)
     constraints = _constraints(viewer, scope, list(filters))
     engine = engine_for(session.connection())
-    total = engine.count(query, constraints)
+    # The hit count and the facet sample are the expensive part for common words, and the same
+    # for every page of a search: computed once per search while the index is current.
+    total, sample_testimonies, records = index.remembered(
+        ("search", query, constraints), lambda: _count_and_sample(engine, query, constraints))
     ranked = total <= RANK_LIMIT
     hits = engine.hits(query, constraints, page_size, (page - 1) * page_size, ranked) if total else []
-    sample = engine.hits(query, constraints, SAMPLE_SIZE, 0, False) if total else []
     exact = total <= SAMPLE_SIZE
-    sample_testimonies = {h.testimony_id for h in sample if h.testimony_id is not None}
-    records = len(sample_testimonies) + len({h.source_id for h in sample if h.testimony_id is None})
     mask = index.mask_of_ids(sample_testimonies) & index.visible(rank)
     facets = _facet_results(index, mask, viewer, list(filters), toggle_url, expanded)
     groups = _groups(session, viewer, hits, query)
@@ -256,11 +256,21 @@ def search(
                          exact, records, tuple(filters))
 
 
+def _count_and_sample(engine, query: ParsedQuery, constraints: Constraints) -> tuple[int, frozenset, int]:
+    """The hit count, the testimonies of the first SAMPLE_SIZE hits (all of them when there are
+    no more) and how many records (testimonies and sources) those hits belong to."""
+    total = engine.count(query, constraints)
+    if not total:
+        return 0, frozenset(), 0
+    sample = engine.sample(query, constraints, SAMPLE_SIZE)
+    testimonies = frozenset(t for t, _ in sample if t is not None)
+    sources = {s for t, s in sample if t is None}
+    return total, testimonies, len(testimonies) + len(sources)
+
+
 def _groups(session: Session, viewer: Viewer, hits, query: ParsedQuery) -> list[ResultGroup]:
     passages = queries.passages_by_ids(session, viewer, [h.segment_id for h in hits])
-    summaries = {s.public_id: s for s in queries.summaries_by_ids(
-        session, viewer, list(dict.fromkeys(h.testimony_id for h in hits if h.testimony_id is not None)))}
-    id_to_public = queries.public_ids_by_ids(session, viewer, [h.testimony_id for h in hits if h.testimony_id])
+    summaries = queries.summaries_by_id(session, viewer, [h.testimony_id for h in hits if h.testimony_id is not None])
     sources = queries.source_refs_by_ids(session, viewer, [h.source_id for h in hits if h.testimony_id is None])
     order: dict[tuple, list] = {}
     for hit in hits:
@@ -271,7 +281,7 @@ def _groups(session: Session, viewer: Viewer, hits, query: ParsedQuery) -> list[
         order.setdefault(key, []).append(record)
     groups = []
     for (what, ident), records in order.items():
-        testimony = summaries.get(id_to_public.get(ident)) if what == "t" else None
+        testimony = summaries.get(ident) if what == "t" else None
         source = sources.get(ident) if what == "s" else None
         if testimony is None and source is None:
             continue

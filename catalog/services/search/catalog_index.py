@@ -35,6 +35,10 @@ SORTS = {
     "added": "Recently added",
 }
 DEFAULT_SORT = "id"
+#: Searches whose hit count and facet sample an index keeps (see `CatalogIndex.remembered`).
+REMEMBERED = 512
+#: Facet counts gather the chosen testimonies' rows when fewer than 1 in SPARSE_RATIO are chosen.
+SPARSE_RATIO = 16
 #: Rank given to deleted testimonies: above every viewer.
 NEVER = 9
 
@@ -62,6 +66,9 @@ class Facet:
     codes: np.ndarray
     offsets: np.ndarray
     lookup: dict[str, int]
+    #: The same rows sorted by testimony position, with position offsets: each testimony's codes.
+    by_position_codes: np.ndarray
+    by_position_offsets: np.ndarray
 
     def rows_for(self, value: str) -> np.ndarray:
         code = self.lookup.get(value)
@@ -158,6 +165,8 @@ class CatalogIndex:
         #: rank, ...): the same for every request until the index is rebuilt, and a rebuild makes
         #: a new object, so this cache lives and dies with the data it was computed from.
         self._memo: dict[tuple, object] = {}
+        self._recent: "OrderedDict[tuple, object]" = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     def _facet(self, name, positions, values, place_by_key, places, source_by_key) -> Facet:
         distinct = sorted(set(values))
@@ -167,6 +176,8 @@ class CatalogIndex:
         order = np.argsort(codes, kind="stable")
         codes, positions = codes[order], positions[order]
         offsets = np.searchsorted(codes, np.arange(len(distinct) + 1))
+        by_position = np.argsort(positions, kind="stable")
+        by_position_offsets = np.searchsorted(positions[by_position], np.arange(self.size + 1))
         labels, ranks = [], []
         for value in distinct:
             label, rank = value, 0
@@ -186,7 +197,8 @@ class CatalogIndex:
                 rank = RANK[AccessLevel(value)]
             labels.append(label)
             ranks.append(rank)
-        return Facet(name, distinct, labels, np.array(ranks, dtype=np.int8), positions, codes, offsets, lookup)
+        return Facet(name, distinct, labels, np.array(ranks, dtype=np.int8), positions, codes, offsets, lookup,
+                     codes[by_position], by_position_offsets)
 
     @staticmethod
     def _orders(rows, events_lo, events_hi, given_lo, given_hi) -> dict[str, np.ndarray]:
@@ -244,8 +256,16 @@ class CatalogIndex:
         data = self.facets[facet]
         if not data.values:
             return np.zeros(0, dtype=np.int64)
-        selected = mask[data.positions]
-        return np.bincount(data.codes[selected], minlength=len(data.values))
+        chosen = np.flatnonzero(mask)
+        if chosen.size * SPARSE_RATIO < self.size:
+            # Few testimonies (a search's hits): gather their own rows instead of scanning all.
+            starts = data.by_position_offsets[chosen]
+            lengths = data.by_position_offsets[chosen + 1] - starts
+            if not lengths.sum():
+                return np.zeros(len(data.values), dtype=np.int64)
+            rows = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+            return np.bincount(data.by_position_codes[rows], minlength=len(data.values))
+        return np.bincount(data.codes[mask[data.positions]], minlength=len(data.values))
 
     def cached(self, key: tuple, compute: Callable[[], T]) -> T:
         """`compute()`, kept for as long as this index is current: a rebuild makes a new index
@@ -256,6 +276,22 @@ class CatalogIndex:
         except KeyError:
             value = self._memo[key] = compute()
             return value
+
+    def remembered(self, key: tuple, compute: Callable[[], T]) -> T:
+        """Like `cached`, for values of which there may be many (one per search): only the
+        REMEMBERED most recently used are kept."""
+        with self._recent_lock:
+            try:
+                self._recent.move_to_end(key)
+                return self._recent[key]
+            except KeyError:
+                pass
+        value = compute()
+        with self._recent_lock:
+            self._recent[key] = value
+            while len(self._recent) > REMEMBERED:
+                self._recent.popitem(last=False)
+        return value
 
     def visible_counts(self, facet: str, rank: int) -> np.ndarray:
         """`counts(facet, visible(rank))`, computed once per rank while this index is current.

@@ -55,6 +55,8 @@ class Engine:
     # reading
     def count(self, query: ParsedQuery, constraints: Constraints) -> int: ...
     def hits(self, query: ParsedQuery, constraints: Constraints, limit: int, offset: int, ranked: bool) -> list[Hit]: ...
+    def sample(self, query: ParsedQuery, constraints: Constraints, limit: int) -> list[tuple]:
+        """(testimony_id, source_id) of the first `limit` hits in index order."""
 
 
 def _chunks(values: Sequence, size: int = 500):
@@ -138,14 +140,38 @@ class SQLiteEngine(Engine):
         return total - hidden
 
     def hits(self, query, constraints, limit, offset, ranked) -> list[Hit]:
-        order = "bm25(search_fts, 1.0, 0.0), search_fts.rowid" if ranked else "search_fts.rowid"
-        rows = self.connection.exec_driver_sql(
+        select_hits = (
             "SELECT d.id, d.segment_id, d.testimony_id, d.source_id FROM search_fts "
             "JOIN search_documents d INDEXED BY ix_search_documents_lookup ON d.id = search_fts.rowid "
-            f"WHERE search_fts MATCH ? ORDER BY {order} LIMIT ? OFFSET ?",
-            (fts5_match(query, constraints), limit, offset),
+            "WHERE search_fts MATCH ? "
         )
-        return [Hit(*row) for row in rows]
+        if not ranked:
+            rows = self.connection.exec_driver_sql(
+                select_hits + "ORDER BY search_fts.rowid LIMIT ? OFFSET ?",
+                (fts5_match(query, constraints), limit, offset),
+            )
+            return [Hit(*row) for row in rows]
+        # bm25 weighs every phrase of the expression, and the visibility phrase (NOT tags:hN)
+        # names a large part of the index: ranking with it costs 15-20 ms however few the hits.
+        # So the hits are ranked without it, and the few hidden from this rank (listed by one
+        # unranked look-up) are dropped from that ranked list.
+        everything = fts5_match(query, constraints, visibility=False)
+        hidden = {row[0] for row in self.connection.exec_driver_sql(
+            "SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (f"({everything}) AND tags:h{constraints.rank}",)
+        )}
+        rows = self.connection.exec_driver_sql(
+            select_hits + "ORDER BY bm25(search_fts, 1.0, 0.0), search_fts.rowid LIMIT ?",
+            (everything, offset + limit + len(hidden)),
+        )
+        return [Hit(*row) for row in rows if row[0] not in hidden][offset:offset + limit]
+
+    def sample(self, query, constraints, limit) -> list[tuple]:
+        return self.connection.exec_driver_sql(
+            "SELECT d.testimony_id, d.source_id FROM search_fts "
+            "JOIN search_documents d INDEXED BY ix_search_documents_lookup ON d.id = search_fts.rowid "
+            "WHERE search_fts MATCH ? ORDER BY search_fts.rowid LIMIT ?",
+            (fts5_match(query, constraints), limit),
+        ).all()
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------
@@ -247,6 +273,16 @@ class PostgresEngine(Engine):
             {"b": body, "t": tags, "limit": limit, "offset": offset},
         )
         return [Hit(*row) for row in rows]
+
+    def sample(self, query, constraints, limit) -> list[tuple]:
+        body, tags = pg_queries(query, constraints)
+        return self.connection.execute(
+            text(
+                "SELECT testimony_id, source_id FROM search_documents "
+                "WHERE body @@ CAST(:b AS tsquery) AND tags @@ CAST(:t AS tsquery) ORDER BY id LIMIT :limit"
+            ),
+            {"b": body, "t": tags, "limit": limit},
+        ).all()
 
 
 def _copy_value(value) -> str:

@@ -19,32 +19,42 @@ from ...models import (
     Occasion,
     Place,
     PlaceName,
+    LoginAttempt,
     Redaction,
+    SearchDocument,
+    SearchState,
     Segment,
     Source,
     Testimony,
     TransmissionLink,
+    UserSession,
 )
+from ...models.search import CONTENT_STATE, INDEX_STATE
 from .documents import SEGMENT_COLUMNS, rows_for_segments
 from .engines import engine_for
 from .facts import load_facts, load_places, load_sources
 
 #: Segments read and indexed per batch by a full rebuild.
 BATCH = 5000
+#: SQLite page cache for a full rebuild, in KiB (the default is 2,000).
+REINDEX_CACHE_KIB = 512 * 1024
 
 
-def bump(connection: Connection) -> None:
-    """Tell every process that derived data changed (their caches compare this token)."""
-    token = uuid.uuid4().hex
-    updated = connection.execute(
-        text("UPDATE search_state SET token = :token, updated_dt = CURRENT_TIMESTAMP WHERE id = 1"), {"token": token}
-    )
-    if updated.rowcount == 0:
-        # The state row is itself derived data: recreate it when it has been wiped.
-        connection.execute(
-            text("INSERT INTO search_state (id, token, updated_dt) VALUES (1, :token, CURRENT_TIMESTAMP)"),
-            {"token": token},
+def bump(connection: Connection, state: int = INDEX_STATE) -> None:
+    """Tell every process that derived data (INDEX_STATE) or any record (CONTENT_STATE) changed;
+    their caches compare this token. Bumping the index also bumps the content."""
+    for row in (state, CONTENT_STATE) if state == INDEX_STATE else (state,):
+        token = uuid.uuid4().hex
+        updated = connection.execute(
+            text("UPDATE search_state SET token = :token, updated_dt = CURRENT_TIMESTAMP WHERE id = :id"),
+            {"token": token, "id": row},
         )
+        if updated.rowcount == 0:
+            # The state rows are themselves derived data: recreate one when it has been wiped.
+            connection.execute(
+                text("INSERT INTO search_state (id, token, updated_dt) VALUES (:id, :token, CURRENT_TIMESTAMP)"),
+                {"token": token, "id": row},
+            )
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,10 @@ def reindex_all(connection: Connection, progress=None) -> ReindexReport:
     places = load_places(connection)
     sources = load_sources(connection)
     facet_cache: dict = {}
+    if connection.dialect.name == "sqlite":
+        # The FTS5 rebuild touches far more pages than SQLite's default 2 MB cache holds; with a
+        # small cache it spills to the write-ahead log over and over (mostly system time).
+        connection.exec_driver_sql(f"PRAGMA cache_size = -{REINDEX_CACHE_KIB}")
     engine.clear()
     engine.before_bulk()
     last_id, segments, rows = 0, 0, 0
@@ -80,6 +94,8 @@ def reindex_all(connection: Connection, progress=None) -> ReindexReport:
         if progress:
             progress(segments)
     engine.after_bulk()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA cache_size = -2000")
     bump(connection)
     return ReindexReport(len(facts), segments, rows, time.monotonic() - started)
 
@@ -153,9 +169,16 @@ def _collect(session: Session) -> tuple[set[int], set[int], set[int], set[int], 
     return testimonies, segments, sources, occasions, places, relevant
 
 
+#: Classes whose writes change nothing a page shows to readers (sign-ins and the derived search
+#: rows themselves). Accounts do count: a display name appears in revision histories.
+_NOT_CONTENT = (UserSession, LoginAttempt, SearchDocument, SearchState)
+
+
 def _after_flush(session: Session, _context) -> None:
     testimonies, segments, sources, occasions, places, relevant = _collect(session)
     if not relevant:
+        if any(not isinstance(obj, _NOT_CONTENT) for obj in (*session.new, *session.dirty, *session.deleted)):
+            bump(session.connection(), CONTENT_STATE)
         return
     connection = session.connection()
     testimonies.discard(None)
