@@ -251,3 +251,7 @@ def verify_transcript(ctx, pdf: str) -> None:
     for finding in result.findings:
         click.echo(f"  {finding}", err=True)
     ctx.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -46,10 +46,12 @@ class SearchDocument(Base):
         return f"<SearchDocument {self.id} segment={self.segment_id}>"
 
 
-#: Rows of `search_state`: the token of the derived search and browse data, and the token of
-#: everything readers may see (changed by every write to the records; cached pages compare it).
+#: Rows of `search_state`: the token of the derived search and browse data, the token of
+#: everything readers may see (changed by every write to the records; cached pages compare it),
+#: and the token of agents' and places' names (the alternate-name index compares it).
 INDEX_STATE = 1
 CONTENT_STATE = 2
+NAMES_STATE = 3
 
 
 class SearchState(Base):

@@ -52,10 +52,11 @@ class PageCache:
             old = self._entries.pop(key, None)
             if old is not None:
                 self._bytes -= len(old.body)
-            # Pages of an older token can never be served again: drop them first.
-            stale = [k for k in self._entries if k[0] != key[0]] if self._entries and next(iter(self._entries))[0] != key[0] else []
-            for k in stale:
-                self._bytes -= len(self._entries.pop(k).body)
+            # Pages of another token are never served again: drop them all when the token moves
+            # on (the least recently used entry tells whether any are left).
+            if self._entries and next(iter(self._entries))[0] != key[0]:
+                for stale in [k for k in self._entries if k[0] != key[0]]:
+                    self._bytes -= len(self._entries.pop(stale).body)
             self._entries[key] = page
             self._bytes += size
             while self._bytes > self.max_bytes:

@@ -118,3 +118,26 @@ def test_a_search_count_is_remembered_until_the_index_changes(session, make_test
     session.flush()
     assert search_service.search(session, RESEARCHER, "pomegranate").total == 3
     assert search_service.search(session, PUBLIC, "pomegranate").total == 2
+
+
+def test_the_name_index_is_kept_across_rebuilds_until_a_name_changes(session, make_testimony, make_agent):
+    from catalog.models import AgentName, NameKind
+
+    agent = make_agent("Mojahedin-e Khalq")
+    session.add(AgentName(agent=agent, name="MEK", kind=NameKind.ABBREVIATION))
+    make_testimony((SegmentKind.FIRST_PERSON, "They said I was with the MEK."), public_id="T-0881", speaker=agent)
+    session.flush()
+    before = catalog_index.current(session)
+    assert "Mojahedin-e Khalq" in search_service.search(session, PUBLIC, "MEK").also_searched
+    # An edit that touches no name: a new browse index, the same name index.
+    make_testimony((SegmentKind.FIRST_PERSON, "Another account."), public_id="T-0882", speaker=agent)
+    session.flush()
+    after = catalog_index.current(session)
+    assert after is not before and after.names is before.names
+    # A new alternate name: the name index is rebuilt and widens searches at once.
+    session.add(AgentName(agent=agent, name="Monafeqin", kind=NameKind.PEJORATIVE))
+    session.flush()
+    renamed = catalog_index.current(session)
+    assert renamed.names is not before.names
+    results = search_service.search(session, PUBLIC, "Monafeqin")
+    assert results.total == 1 and results.testimony_ids == ["T-0881"]

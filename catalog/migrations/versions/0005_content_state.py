@@ -1,4 +1,5 @@
-"""content state: a second `search_state` row whose token changes with every write to the records
+"""content and names state: `search_state` rows whose tokens change with every write to the
+records (2) and with every change to agents' or places' names (3)
 
 Revision ID: 0005
 Revises: 0004
@@ -17,13 +18,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.execute(
-        sa.text(
-            "INSERT INTO search_state (id, token, updated_dt) "
-            "SELECT 2, :token, CURRENT_TIMESTAMP WHERE NOT EXISTS (SELECT 1 FROM search_state WHERE id = 2)"
-        ).bindparams(token=uuid.uuid4().hex)
-    )
+    for row in (2, 3):
+        op.execute(
+            sa.text(
+                "INSERT INTO search_state (id, token, updated_dt) "
+                "SELECT :id, :token, CURRENT_TIMESTAMP WHERE NOT EXISTS (SELECT 1 FROM search_state WHERE id = :id)"
+            ).bindparams(id=row, token=uuid.uuid4().hex)
+        )
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM search_state WHERE id = 2")
+    op.execute("DELETE FROM search_state WHERE id IN (2, 3)")

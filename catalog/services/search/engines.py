@@ -189,12 +189,27 @@ def _pg_term(term) -> str:
 
 
 def pg_queries(query: ParsedQuery, constraints: Constraints) -> tuple[str, str]:
+    """The tsquery on the passage's words, and the tsquery its tags must match ('' for none).
+
+    The viewer's visibility is not in these: a negated tag (!hN) is a query the GIN index cannot
+    answer, so it would turn every search into a scan of the table. It is checked on the rows the
+    word index finds instead (see `_PG_WHERE`)."""
     body = " & ".join([_pg_term(t) for t in query.positive] + [f"!{_pg_term(t)}" for t in query.negative])
-    tags = [f"!h{constraints.rank}"]
+    tags = []
     if constraints.kind_tags:
         tags.append("(" + " | ".join(constraints.kind_tags) + ")")
     tags.extend(constraints.required_tags)
     return body, " & ".join(tags)
+
+
+def _pg_where(query: ParsedQuery, constraints: Constraints) -> tuple[str, dict]:
+    body, tags = pg_queries(query, constraints)
+    where = "body @@ CAST(:b AS tsquery) AND NOT (tags @@ CAST(:h AS tsquery))"
+    params = {"b": body, "h": f"h{constraints.rank}"}
+    if tags:
+        where += " AND tags @@ CAST(:t AS tsquery)"
+        params["t"] = tags
+    return where, params
 
 
 def tsvector_literal(tokens: Iterable[str], positions: bool = True) -> str:
@@ -255,33 +270,24 @@ class PostgresEngine(Engine):
         self.connection.exec_driver_sql("ANALYZE search_documents")
 
     def count(self, query, constraints) -> int:
-        body, tags = pg_queries(query, constraints)
-        return self.connection.execute(
-            text("SELECT count(*) FROM search_documents WHERE body @@ CAST(:b AS tsquery) AND tags @@ CAST(:t AS tsquery)"),
-            {"b": body, "t": tags},
-        ).scalar_one()
+        where, params = _pg_where(query, constraints)
+        return self.connection.execute(text(f"SELECT count(*) FROM search_documents WHERE {where}"), params).scalar_one()
 
     def hits(self, query, constraints, limit, offset, ranked) -> list[Hit]:
-        body, tags = pg_queries(query, constraints)
+        where, params = _pg_where(query, constraints)
         order = "ts_rank(body, CAST(:b AS tsquery)) DESC, id" if ranked else "id"
         rows = self.connection.execute(
-            text(
-                "SELECT id, segment_id, testimony_id, source_id FROM search_documents "
-                "WHERE body @@ CAST(:b AS tsquery) AND tags @@ CAST(:t AS tsquery) "
-                f"ORDER BY {order} LIMIT :limit OFFSET :offset"
-            ),
-            {"b": body, "t": tags, "limit": limit, "offset": offset},
+            text(f"SELECT id, segment_id, testimony_id, source_id FROM search_documents WHERE {where} "
+                 f"ORDER BY {order} LIMIT :limit OFFSET :offset"),
+            {**params, "limit": limit, "offset": offset},
         )
         return [Hit(*row) for row in rows]
 
     def sample(self, query, constraints, limit) -> list[tuple]:
-        body, tags = pg_queries(query, constraints)
+        where, params = _pg_where(query, constraints)
         return self.connection.execute(
-            text(
-                "SELECT testimony_id, source_id FROM search_documents "
-                "WHERE body @@ CAST(:b AS tsquery) AND tags @@ CAST(:t AS tsquery) ORDER BY id LIMIT :limit"
-            ),
-            {"b": body, "t": tags, "limit": limit},
+            text(f"SELECT testimony_id, source_id FROM search_documents WHERE {where} ORDER BY id LIMIT :limit"),
+            {**params, "limit": limit},
         ).all()
 
 

@@ -29,7 +29,7 @@ from ...models import (
     TransmissionLink,
     UserSession,
 )
-from ...models.search import CONTENT_STATE, INDEX_STATE
+from ...models.search import CONTENT_STATE, INDEX_STATE, NAMES_STATE
 from .documents import SEGMENT_COLUMNS, rows_for_segments
 from .engines import engine_for
 from .facts import load_facts, load_places, load_sources
@@ -40,10 +40,14 @@ BATCH = 5000
 REINDEX_CACHE_KIB = 512 * 1024
 
 
-def bump(connection: Connection, state: int = INDEX_STATE) -> None:
-    """Tell every process that derived data (INDEX_STATE) or any record (CONTENT_STATE) changed;
-    their caches compare this token. Bumping the index also bumps the content."""
-    for row in (state, CONTENT_STATE) if state == INDEX_STATE else (state,):
+def bump(connection: Connection, *states: int) -> None:
+    """Tell every process that derived data (INDEX_STATE), any record (CONTENT_STATE) or names
+    (NAMES_STATE) changed; their caches compare these tokens. Without states: the derived data.
+    A change to the derived data is always a change of content too."""
+    states = set(states or (INDEX_STATE,))
+    if INDEX_STATE in states:
+        states.add(CONTENT_STATE)
+    for row in sorted(states):
         token = uuid.uuid4().hex
         updated = connection.execute(
             text("UPDATE search_state SET token = :token, updated_dt = CURRENT_TIMESTAMP WHERE id = :id"),
@@ -96,7 +100,7 @@ def reindex_all(connection: Connection, progress=None) -> ReindexReport:
     engine.after_bulk()
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("PRAGMA cache_size = -2000")
-    bump(connection)
+    bump(connection, INDEX_STATE, NAMES_STATE)
     return ReindexReport(len(facts), segments, rows, time.monotonic() - started)
 
 
@@ -169,6 +173,9 @@ def _collect(session: Session) -> tuple[set[int], set[int], set[int], set[int], 
     return testimonies, segments, sources, occasions, places, relevant
 
 
+#: Classes whose rows make up the alternate-name index (services/search/names.py).
+_NAMED = (Agent, AgentName, Place, PlaceName)
+
 #: Classes whose writes change nothing a page shows to readers (sign-ins and the derived search
 #: rows themselves). Accounts do count: a display name appears in revision histories.
 _NOT_CONTENT = (UserSession, LoginAttempt, SearchDocument, SearchState)
@@ -183,6 +190,8 @@ def _after_flush(session: Session, _context) -> None:
     connection = session.connection()
     testimonies.discard(None)
     segments.discard(None)
+    if any(isinstance(obj, _NAMED) for obj in (*session.new, *session.dirty, *session.deleted)):
+        bump(connection, NAMES_STATE)
     if places:
         # A moved or renamed place changes the place facet of every testimony given beneath it.
         subtree = list(_place_subtree(connection, places))
