@@ -317,6 +317,20 @@ def visible_testimonies(viewer: Viewer):
     return select(Testimony).where(testimony_visibility(viewer))
 
 
+#: Built statements of the hot read paths, by name and viewer role (visibility depends on the role
+#: only); ids are passed as expanding parameters. Building a select costs more than running it.
+_STATEMENTS: dict[tuple, object] = {}
+
+
+def _statement(name: str, viewer: Optional[Viewer], build):
+    key = (name, viewer.role if viewer is not None else None)
+    try:
+        return _STATEMENTS[key]
+    except KeyError:
+        statement = _STATEMENTS[key] = build()
+        return statement
+
+
 def sees_identity(viewer: Viewer, agent: Agent) -> bool:
     return not agent.is_protected or viewer.may_read(agent.identity_access)
 
@@ -601,11 +615,11 @@ _TESTIMONY_LOADING = (
 
 def get_testimony(session: Session, viewer: Viewer, public_id: str) -> Optional[TestimonyRecord]:
     """One testimony as this viewer may read it, or None if it does not exist for them."""
-    testimony = session.scalar(
+    testimony = session.scalar(_statement("testimony", viewer, lambda: (
         visible_testimonies(viewer)
-        .where(Testimony.public_id == public_id)
+        .where(Testimony.public_id == bindparam("public_id"))
         .options(*_TESTIMONY_LOADING)
-    )
+    )), {"public_id": public_id})
     if testimony is None:
         return None
     return testimony_record(session, viewer, testimony)
@@ -616,9 +630,9 @@ def testimony_record(session: Session, viewer: Viewer, testimony: Testimony) -> 
     segments = [s for s in testimony.segments if viewer.may_read(s.access_level)]
     segment_ids = [s.id for s in segments]
     claims = (
-        session.scalars(
+        session.scalars(_statement("segment_claims", None, lambda: (
             select(Claim)
-            .where(Claim.segment_id.in_(segment_ids))
+            .where(Claim.segment_id.in_(bindparam("segment_ids", expanding=True)))
             .options(
                 selectinload(Claim.speaker),
                 selectinload(Claim.scope_place),
@@ -626,7 +640,7 @@ def testimony_record(session: Session, viewer: Viewer, testimony: Testimony) -> 
                 selectinload(Claim.segment).selectinload(Segment.source),
             )
             .order_by(Claim.id)
-        ).all()
+        )), {"segment_ids": segment_ids}).all()
         if segment_ids
         else []
     )
@@ -994,7 +1008,7 @@ def summaries_by_id(session: Session, viewer: Viewer, testimony_ids: Iterable[in
     testimony_ids = list(set(testimony_ids))
     if not testimony_ids:
         return {}
-    rows = session.execute(
+    rows = session.execute(_statement("summaries", viewer, lambda: (
         select(
             Testimony.id, Testimony.public_id, Testimony.title, Testimony.account_kind, Testimony.language,
             Testimony.corroboration_status, Testimony.access_level, Testimony.publication_state,
@@ -1002,20 +1016,19 @@ def summaries_by_id(session: Session, viewer: Viewer, testimony_ids: Iterable[in
         )
         .outerjoin(Occasion, Occasion.id == Testimony.occasion_id)
         # One expanding parameter: the ids are passed as they are, not coerced one by one.
-        .where(Testimony.id.in_(bindparam("summary_ids", testimony_ids, expanding=True)),
-               testimony_visibility(viewer))
-    ).all()
+        .where(Testimony.id.in_(bindparam("summary_ids", expanding=True)), testimony_visibility(viewer))
+    )), {"summary_ids": testimony_ids}).all()
     speakers: dict[int, list[AgentRef]] = {row[0]: [] for row in rows}
     if speakers:
-        for role in session.execute(
+        for role in session.execute(_statement("speakers", None, lambda: (
             select(
                 AgentRole.testimony_id, Agent.id, Agent.key, Agent.preferred_name, Agent.kind, Agent.is_protected,
                 Agent.public_pseudonym, Agent.identity_access,
             )
             .join(Agent, Agent.id == AgentRole.agent_id)
-            .where(AgentRole.testimony_id.in_(bindparam("speaker_ids", list(speakers), expanding=True)), AgentRole.role == RoleKind.SPEAKER)
+            .where(AgentRole.testimony_id.in_(bindparam("speaker_ids", expanding=True)), AgentRole.role == RoleKind.SPEAKER)
             .order_by(AgentRole.testimony_id, AgentRole.position, AgentRole.id)
-        ):
+        )), {"speaker_ids": list(speakers)}):
             speakers[role[0]].append(_agent_ref_of(viewer, *role[1:]))
     return {
         row[0]: TestimonySummary(
@@ -1087,25 +1100,25 @@ def passages_by_ids(session: Session, viewer: Viewer, segment_ids: list[int]) ->
     if not segment_ids:
         return {}
     # Joins rather than IN (subquery): the subquery would list every visible testimony.
-    rows = session.execute(
+    rows = session.execute(_statement("passages", viewer, lambda: (
         select(*_PASSAGE_COLUMNS, Segment.author_id, Testimony.public_id, Source.key)
         .outerjoin(Testimony, Segment.testimony_id == Testimony.id)
         .outerjoin(Source, Segment.source_id == Source.id)
         .where(
-            Segment.id.in_(bindparam("passage_ids", list(set(segment_ids)), expanding=True)),
+            Segment.id.in_(bindparam("passage_ids", expanding=True)),
             segment_visibility(viewer),
             (Segment.testimony_id.is_not(None) & testimony_visibility(viewer))
             | (Segment.testimony_id.is_(None) & Source.access_level.in_(viewer.allowed_levels)),
         )
-    ).all()
+    )), {"passage_ids": list(set(segment_ids))}).all()
     if not rows:
         return {}
     redactions: dict[int, list[Redaction]] = {}
-    for redaction in session.scalars(
+    for redaction in session.scalars(_statement("redactions", None, lambda: (
         select(Redaction)
-        .where(Redaction.segment_id.in_(bindparam("redacted_ids", [r[0] for r in rows], expanding=True)))
+        .where(Redaction.segment_id.in_(bindparam("redacted_ids", expanding=True)))
         .order_by(Redaction.segment_id, Redaction.start)
-    ):
+    )), {"redacted_ids": [r[0] for r in rows]}):
         redactions.setdefault(redaction.segment_id, []).append(redaction)
     author_ids = {r[-3] for r in rows if r[-3] is not None}
     authors = {a.id: a for a in session.scalars(select(Agent).where(Agent.id.in_(author_ids)))} if author_ids else {}
