@@ -3,7 +3,7 @@
 Every anonymous reader gets the same page for the same URL, so a page once rendered is served
 again, byte for byte, until anything readers may see changes: entries are keyed by the content
 token (`queries.content_token`, changed by every write to the records, in any process) and the
-path with its query string. Signed-in viewers, requests that carry a session cookie and responses
+full URL (host, path and query string). Signed-in viewers, requests that carry a session cookie and responses
 that set one are never cached, so nothing restricted can be stored or served from here.
 """
 
@@ -89,7 +89,9 @@ def serve_cached():
     token = queries.content_token(db_session())
     if token is None:
         return None
-    g.page_cache_key = (token, request.full_path)
+    # The whole URL, host included: pages carry absolute links (the permalink, the citation), so
+    # a page made for one Host header is never served to a request naming another.
+    g.page_cache_key = (token, request.url)
     page = cache.get(g.page_cache_key)
     if page is None:
         return None

@@ -34,6 +34,17 @@ def test_an_anonymous_page_is_served_again_byte_for_byte(app, seeded):
     assert fresh_get(app, "/testimonies?kind=relative").headers[HEADER] == "miss"
 
 
+def test_a_page_made_for_one_host_is_never_served_to_another(app, seeded):
+    # Pages carry absolute links (permalink, citation): a forged Host header must not poison them.
+    forged = app.test_client().get("/t/T-0007", headers={"Host": "attacker.example"})
+    assert "http://attacker.example/t/T-0007" in forged.get_data(as_text=True)
+    honest = fresh_get(app, "/t/T-0007")
+    assert honest.headers[HEADER] == "miss"
+    page = honest.get_data(as_text=True)
+    assert "attacker.example" not in page and "http://localhost/t/T-0007" in page
+    assert fresh_get(app, "/t/T-0007").headers[HEADER] == "hit"
+
+
 def test_any_saved_change_replaces_cached_pages(app, seeded):
     db = app.extensions["catalog_db"]
     assert "T-0007" in fresh_get(app, "/testimonies").get_data(as_text=True)
