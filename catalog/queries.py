@@ -9,7 +9,7 @@ Templates and exports never touch ORM objects, so nothing can reach a reader thr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Iterable, NamedTuple, Optional
 
 from sqlalchemy import ColumnElement, and_, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -1063,6 +1063,13 @@ class _KeyRef:
     key: str
 
 
+class _RedactionRow(NamedTuple):
+    start: int
+    end: int
+    reason: str
+    access_level: AccessLevel
+
+
 @dataclass(frozen=True)
 class _SegmentRow:
     """The columns of a segment that `segment_record` reads, from a Core select (a search page
@@ -1100,26 +1107,30 @@ def passages_by_ids(session: Session, viewer: Viewer, segment_ids: list[int]) ->
     if not segment_ids:
         return {}
     # Joins rather than IN (subquery): the subquery would list every visible testimony.
+    # One query: the segments, each with its redactions (outer join: a row per redaction).
     rows = session.execute(_statement("passages", viewer, lambda: (
-        select(*_PASSAGE_COLUMNS, Segment.author_id, Testimony.public_id, Source.key)
+        select(*_PASSAGE_COLUMNS, Segment.author_id, Testimony.public_id, Source.key,
+               Redaction.start, Redaction.end, Redaction.reason, Redaction.access_level)
         .outerjoin(Testimony, Segment.testimony_id == Testimony.id)
         .outerjoin(Source, Segment.source_id == Source.id)
+        .outerjoin(Redaction, Redaction.segment_id == Segment.id)
         .where(
             Segment.id.in_(bindparam("passage_ids", expanding=True)),
             segment_visibility(viewer),
             (Segment.testimony_id.is_not(None) & testimony_visibility(viewer))
             | (Segment.testimony_id.is_(None) & Source.access_level.in_(viewer.allowed_levels)),
         )
+        .order_by(Segment.id, Redaction.start)
     )), {"passage_ids": list(set(segment_ids))}).all()
     if not rows:
         return {}
-    redactions: dict[int, list[Redaction]] = {}
-    for redaction in session.scalars(_statement("redactions", None, lambda: (
-        select(Redaction)
-        .where(Redaction.segment_id.in_(bindparam("redacted_ids", expanding=True)))
-        .order_by(Redaction.segment_id, Redaction.start)
-    )), {"redacted_ids": [r[0] for r in rows]}):
-        redactions.setdefault(redaction.segment_id, []).append(redaction)
+    redactions: dict[int, list[_RedactionRow]] = {}
+    segments = {}
+    for row in rows:
+        segments.setdefault(row[0], row[:-4])
+        if row[-4] is not None:
+            redactions.setdefault(row[0], []).append(_RedactionRow(*row[-4:]))
+    rows = list(segments.values())
     author_ids = {r[-3] for r in rows if r[-3] is not None}
     authors = {a.id: a for a in session.scalars(select(Agent).where(Agent.id.in_(author_ids)))} if author_ids else {}
     records = {}

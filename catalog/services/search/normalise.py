@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 _LETTER_MAP = {
     "ي": "ی", "ى": "ی", "ئ": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "ؤ": "و",
@@ -50,8 +50,9 @@ def _fold_char(char: str) -> str:
     return fold(char)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A token and where it lies in the original text (a tuple: a snippet makes hundreds)."""
+
     text: str
     #: Character offsets into the original text, end exclusive.
     start: int
