@@ -7,6 +7,7 @@ model) and keep tests/test_sanitize.py passing.
 
 from __future__ import annotations
 
+import threading
 from functools import partial
 
 import bleach
@@ -32,21 +33,30 @@ def _set_rel(attrs, new=False):
     return attrs
 
 
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-    filters=[partial(LinkifyFilter, callbacks=[_set_rel], parse_email=False)],
-)
+def _new_cleaner() -> bleach.Cleaner:
+    return bleach.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[partial(LinkifyFilter, callbacks=[_set_rel], parse_email=False)],
+    )
+
+
+#: A Cleaner keeps its parser's state while it works, so two threads must never share one (a
+#: shared one failed under concurrent page renders): one per thread.
+_local = threading.local()
 
 
 def sanitize_html(html: str | None) -> str:
     """Clean editorial HTML against the allowlist. Idempotent: clean(clean(x)) == clean(x)."""
     if not html:
         return ""
-    return _cleaner.clean(html).strip()
+    cleaner = getattr(_local, "cleaner", None)
+    if cleaner is None:
+        cleaner = _local.cleaner = _new_cleaner()
+    return cleaner.clean(html).strip()
 
 
 def safe_html(html: str | None) -> Markup:

@@ -52,3 +52,33 @@ def test_allowed_markup_survives_and_links_get_rel():
 
 def test_mailto_is_allowed():
     assert 'href="mailto:archive@example.org"' in sanitize_html('<a href="mailto:archive@example.org">write</a>')
+
+
+def test_sanitizing_from_many_threads_at_once_gives_the_same_result():
+    # Pages are rendered by several threads of one process; the sanitizer must not share a parser.
+    import sys
+    import threading
+
+    html = "<p>Summary with <em>emphasis</em>, a <a href='https://example.org'>link</a>" + "<p>more</p>" * 40
+    expected = sanitize_html(html)
+    failures = []
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, to provoke interleaving
+
+    def work():
+        try:
+            for _ in range(60):
+                if sanitize_html(html) != expected:
+                    failures.append("different output")
+        except Exception as error:  # noqa: BLE001 - any failure in a thread is the finding
+            failures.append(repr(error))
+
+    try:
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert failures == []

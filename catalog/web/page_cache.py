@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Optional
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request, session
 
 from .. import queries
 
@@ -111,6 +111,8 @@ def store(response: Response) -> Response:
     if (
         response.status_code == 200
         and not response.direct_passthrough
+        # A page that wrote to the session gets a cookie (set after this hook runs): not shared.
+        and not session.modified
         and "Set-Cookie" not in response.headers
         and g.get("viewer") is None
         and not g.get("session_ended")

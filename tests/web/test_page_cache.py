@@ -98,3 +98,20 @@ def test_the_cache_can_be_turned_off(database_url, tmp_path, monkeypatch):
         assert HEADER not in client.get("/testimonies").headers
     finally:
         app.extensions["catalog_db"].dispose()
+
+
+def test_a_page_that_writes_to_the_session_is_not_kept(app, seeded):
+    from flask import Response, g, session
+
+    from catalog.web import page_cache
+
+    cache = app.extensions["catalog_page_cache"]
+    with app.test_request_context("/testimonies?kind=document"):
+        g.page_cache_key = ("token", "http://localhost/testimonies?kind=document")
+        session["note"] = "for this reader only"
+        page_cache.store(Response("personal page"))
+    assert cache.get(("token", "http://localhost/testimonies?kind=document")) is None
+    with app.test_request_context("/testimonies?kind=document"):
+        g.page_cache_key = ("token", "http://localhost/testimonies?kind=document")
+        page_cache.store(Response("shared page"))
+    assert cache.get(("token", "http://localhost/testimonies?kind=document")).body == b"shared page"
