@@ -77,6 +77,20 @@ def secret_key(instance: Path) -> str:
     return key
 
 
+def _number(name: str, default, kind=int):
+    """A numeric setting from the environment, or its default; a clear error when it is not one."""
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a {'whole ' if kind is int else ''}number, not {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, not {raw!r}")
+    return value
+
+
 def load(test_config: dict | None = None) -> dict:
     """The app's configuration mapping."""
     instance = instance_path()
@@ -84,10 +98,10 @@ def load(test_config: dict | None = None) -> dict:
         "INSTANCE_PATH": str(instance),
         "DATABASE_URL": database_url(instance),
         "SECRET_KEY": secret_key(instance),
-        "PORT": int(os.environ.get("PORT") or 5000),
-        "SESSION_IDLE_MINUTES": int(os.environ.get("CATALOG_SESSION_IDLE_MINUTES") or 120),
-        "SESSION_MAX_HOURS": int(os.environ.get("CATALOG_SESSION_MAX_HOURS") or 12),
-        "PAGE_CACHE_MB": float(os.environ.get("CATALOG_PAGE_CACHE_MB") or 64),
+        "PORT": _number("PORT", 5000),
+        "SESSION_IDLE_MINUTES": _number("CATALOG_SESSION_IDLE_MINUTES", 120),
+        "SESSION_MAX_HOURS": _number("CATALOG_SESSION_MAX_HOURS", 12),
+        "PAGE_CACHE_MB": _number("CATALOG_PAGE_CACHE_MB", 64, float),
         "SESSION_COOKIE_SECURE": os.environ.get("CATALOG_SECURE_COOKIES", "1").strip().lower()
         not in ("0", "false", "no", "off"),
     }

@@ -11,11 +11,11 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .. import dates
-from . import page_cache
 from ..db import Database
 from ..models import SegmentKind
 from ..sanitize import safe_html
 from ..viewer import Viewer
+from . import page_cache
 
 csrf = CSRFProtect()
 

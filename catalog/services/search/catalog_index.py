@@ -125,31 +125,11 @@ class CatalogIndex:
         given_lo = np.zeros(n, dtype=np.int64)
         given_hi = np.zeros(n, dtype=np.int64)
         span_cache: dict[tuple[int, int], list[str]] = {}
-        day_cache: dict = {None: 0}
-        # Bound appends of each facet's (position, value) lists: this loop runs once per testimony.
-        appenders = {name: (columns[name][0].append, columns[name][1].append) for name in FACETS}
-        kind_pos, kind_val = appenders["kind"]
-        status_pos, status_val = appenders["status"]
-        lang_pos, lang_val = appenders["lang"]
-        access_pos, access_val = appenders["access"]
-        source_pos, source_val = appenders["source"]
-        place_pos, place_val = appenders["place"]
-        year_pos, year_val = appenders["year"]
-        given_pos, given_val = appenders["given"]
 
-        def day(value) -> int:
-            try:
-                return day_cache[value]
-            except KeyError:
-                found = day_cache[value] = _day(value)
-                return found
-
-        def span(lo: int, hi: int) -> list[str]:
-            try:
-                return span_cache[lo, hi]
-            except KeyError:
-                found = span_cache[lo, hi] = _span(lo, hi)
-                return found
+        def add(facet: str, position: int, value) -> None:
+            if value:
+                columns[facet][0].append(position)
+                columns[facet][1].append(value)
 
         for i, r in enumerate(rows):
             (_id, _pid, _title, language, kind, status, source_id, access, state, deleted,
@@ -160,24 +140,22 @@ class CatalogIndex:
                 visible[i] = _RANK_BY_VALUE[access]
             else:
                 visible[i] = 2
-            if kind:
-                kind_pos(i), kind_val(kind)
-            if status:
-                status_pos(i), status_val(status)
-            if language:
-                lang_pos(i), lang_val(language)
-            if access:
-                access_pos(i), access_val(access)
+            add("kind", i, kind)
+            add("status", i, status)
+            add("lang", i, language)
+            add("access", i, access)
             if source_id in source_keys:
-                source_pos(i), source_val(source_keys[source_id])
+                add("source", i, source_keys[source_id])
             for key in chains.get(place_id, ()):
-                place_pos(i), place_val(key)
-            e_lo, e_hi, g_lo, g_hi = day(ev_lo), day(ev_hi), day(gv_lo), day(gv_hi)
-            events_lo[i], events_hi[i], given_lo[i], given_hi[i] = e_lo, e_hi, g_lo, g_hi
-            for year in span(e_lo, e_hi):
-                year_pos(i), year_val(year)
-            for year in span(g_lo, g_hi):
-                given_pos(i), given_val(year)
+                add("place", i, key)
+            events_lo[i], events_hi[i] = _day(ev_lo), _day(ev_hi)
+            given_lo[i], given_hi[i] = _day(gv_lo), _day(gv_hi)
+            for facet, lo, hi in (("year", events_lo[i], events_hi[i]), ("given", given_lo[i], given_hi[i])):
+                key = (int(lo), int(hi))
+                if key not in span_cache:
+                    span_cache[key] = _span(*key)
+                for year in span_cache[key]:
+                    add(facet, i, year)
         self.visible_to = visible
         place_by_key = {p.key: p for p in places.values()}
         source_by_key = {key: (title, level) for key, title, level in sources.values()}
@@ -284,8 +262,6 @@ class CatalogIndex:
             # Few testimonies (a search's hits): gather their own rows instead of scanning all.
             starts = data.by_position_offsets[chosen]
             lengths = data.by_position_offsets[chosen + 1] - starts
-            if not lengths.sum():
-                return np.zeros(len(data.values), dtype=np.int64)
             rows = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
             return np.bincount(data.by_position_codes[rows], minlength=len(data.values))
         return np.bincount(data.codes[mask[data.positions]], minlength=len(data.values))

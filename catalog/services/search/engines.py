@@ -193,7 +193,7 @@ def pg_queries(query: ParsedQuery, constraints: Constraints) -> tuple[str, str]:
 
     The viewer's visibility is not in these: a negated tag (!hN) is a query the GIN index cannot
     answer, so it would turn every search into a scan of the table. It is checked on the rows the
-    word index finds instead (see `_PG_WHERE`)."""
+    word index finds instead (see `_pg_where`)."""
     body = " & ".join([_pg_term(t) for t in query.positive] + [f"!{_pg_term(t)}" for t in query.negative])
     tags = []
     if constraints.kind_tags:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import Connection
@@ -77,9 +77,11 @@ def reindex_all(connection: Connection, progress=None) -> ReindexReport:
     places = load_places(connection)
     sources = load_sources(connection)
     facet_cache: dict = {}
-    if connection.dialect.name == "sqlite":
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
         # The FTS5 rebuild touches far more pages than SQLite's default 2 MB cache holds; with a
         # small cache it spills to the write-ahead log over and over (mostly system time).
+        cache_size = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
         connection.exec_driver_sql(f"PRAGMA cache_size = -{REINDEX_CACHE_KIB}")
     engine.clear()
     engine.before_bulk()
@@ -98,8 +100,8 @@ def reindex_all(connection: Connection, progress=None) -> ReindexReport:
         if progress:
             progress(segments)
     engine.after_bulk()
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("PRAGMA cache_size = -2000")
+    if sqlite:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache_size)}")
     bump(connection, INDEX_STATE, NAMES_STATE)
     return ReindexReport(len(facts), segments, rows, time.monotonic() - started)
 
@@ -148,29 +150,21 @@ def _place_subtree(connection: Connection, place_ids: set[int]) -> set[int]:
     return found
 
 
-def _collect(session: Session) -> tuple[set[int], set[int], set[int], set[int], set[int], bool]:
-    testimonies, segments, sources, occasions, places = set(), set(), set(), set(), set()
-    relevant = False
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Testimony):
-            testimonies.add(obj.id)
-        elif isinstance(obj, Segment):
-            segments.add(obj.id)
-            if obj.testimony_id is not None:
-                testimonies.add(obj.testimony_id)
-        elif isinstance(obj, Redaction):
-            if obj.segment_id is not None:
-                segments.add(obj.segment_id)
-        elif isinstance(obj, Occasion):
-            occasions.add(obj.id)
-        elif isinstance(obj, Place):
-            places.add(obj.id)
-        elif isinstance(obj, Source):
-            sources.add(obj.id)
-        elif isinstance(obj, _CACHE_ONLY):
-            relevant = True
-    relevant = relevant or bool(testimonies or segments or sources or occasions or places)
-    return testimonies, segments, sources, occasions, places, relevant
+@dataclass
+class _Touched:
+    """What one flush wrote, as the derived data sees it."""
+
+    testimonies: set[int] = field(default_factory=set)
+    segments: set[int] = field(default_factory=set)
+    sources: set[int] = field(default_factory=set)
+    occasions: set[int] = field(default_factory=set)
+    places: set[int] = field(default_factory=set)
+    #: Something search or browse read (or their in-process caches) changed.
+    relevant: bool = False
+    #: An agent's or a place's names changed (the alternate-name index).
+    names: bool = False
+    #: Anything readers may see changed (cached pages).
+    content: bool = False
 
 
 #: Classes whose rows make up the alternate-name index (services/search/names.py).
@@ -181,20 +175,48 @@ _NAMED = (Agent, AgentName, Place, PlaceName)
 _NOT_CONTENT = (UserSession, LoginAttempt, SearchDocument, SearchState)
 
 
+def _collect(session: Session) -> _Touched:
+    touched = _Touched()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        touched.names = touched.names or isinstance(obj, _NAMED)
+        touched.content = touched.content or not isinstance(obj, _NOT_CONTENT)
+        if isinstance(obj, Testimony):
+            touched.testimonies.add(obj.id)
+        elif isinstance(obj, Segment):
+            touched.segments.add(obj.id)
+            if obj.testimony_id is not None:
+                touched.testimonies.add(obj.testimony_id)
+        elif isinstance(obj, Redaction):
+            if obj.segment_id is not None:
+                touched.segments.add(obj.segment_id)
+        elif isinstance(obj, Occasion):
+            touched.occasions.add(obj.id)
+        elif isinstance(obj, Place):
+            touched.places.add(obj.id)
+        elif isinstance(obj, Source):
+            touched.sources.add(obj.id)
+        elif isinstance(obj, _CACHE_ONLY):
+            touched.relevant = True
+    touched.relevant = touched.relevant or bool(
+        touched.testimonies or touched.segments or touched.sources or touched.occasions or touched.places)
+    return touched
+
+
 def _after_flush(session: Session, _context) -> None:
-    testimonies, segments, sources, occasions, places, relevant = _collect(session)
-    if not relevant:
-        if any(not isinstance(obj, _NOT_CONTENT) for obj in (*session.new, *session.dirty, *session.deleted)):
+    touched = _collect(session)
+    if not touched.relevant:
+        if touched.content:
             bump(session.connection(), CONTENT_STATE)
         return
     connection = session.connection()
+    testimonies, segments, sources, occasions = touched.testimonies, touched.segments, touched.sources, touched.occasions
     testimonies.discard(None)
     segments.discard(None)
-    if any(isinstance(obj, _NAMED) for obj in (*session.new, *session.dirty, *session.deleted)):
+    if touched.names:
         bump(connection, NAMES_STATE)
-    if places:
+    if touched.places:
         # A moved or renamed place changes the place facet of every testimony given beneath it.
-        subtree = list(_place_subtree(connection, places))
+        subtree = list(_place_subtree(connection, touched.places))
         occasions.update(connection.execute(select(Occasion.id).where(Occasion.place_id.in_(subtree))).scalars())
     if occasions:
         testimonies.update(connection.execute(
