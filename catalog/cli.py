@@ -13,10 +13,10 @@ from . import create_app
 from .migrate import upgrade
 from .models import Role
 from .services import export as export_service
-from .services.ingest import ImportRejected
 from .services.revisions import verify_chains
 from .services.seed import catalog_is_empty, load_seeds
-from .services.users import UserRejected, create_user
+from .services.users import create_user
+from .services.write import Rejected
 from .viewer import Viewer
 from .web import database
 
@@ -51,10 +51,9 @@ def seed(ctx, if_empty: bool) -> None:
             return
         try:
             report = load_seeds(session)
-        except ImportRejected as error:
-            for problem in error.problems:
-                click.echo(f"  {problem}", err=True)
-            raise click.ClickException(str(error)) from None
+        except Rejected as error:
+            _echo_problems(map(str, error.problems))
+            raise click.ClickException(f"{len(error.problems)} problem(s) in the seeds; nothing was loaded.") from None
     created = ", ".join(f"{n} {kind}" for kind, n in sorted(report.created.items())) or "nothing new"
     click.echo(f"Seeds loaded: {created}.")
 
@@ -95,7 +94,7 @@ def user_create(ctx, username: str, role: str, display_name: str) -> None:
     try:
         with db.writing() as session:
             create_user(session, username, password, Role(role), display_name)
-    except UserRejected as error:
+    except Rejected as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"User {username} created with role {role}.")
 
@@ -112,7 +111,7 @@ def _change_user(ctx, username: str, change) -> None:
             if found is None:
                 raise click.ClickException(f"There is no user {username!r}.")
             change(session, found)
-    except UserRejected as error:
+    except Rejected as error:
         raise click.ClickException(str(error)) from None
 
 
@@ -148,36 +147,32 @@ def import_command(ctx, path: str, dry_run: bool) -> None:
     from pathlib import Path
 
     from .services.actors import Actor
-    from .services.csv_import import CsvRejected, import_csv
-    from .services.ingest import load_catalog
+    from .services.imports import run_import
 
-    raw = Path(path).read_bytes()
     db = database(ctx.obj.load_app())
-    actor = Actor.system(f"import of {Path(path).name}")
     session = db.session(write=True)
     try:
-        if path.lower().endswith(".csv"):
-            created = import_csv(session, raw, actor).created
+        result = run_import(session, Path(path).read_bytes(), Actor.system(f"import of {Path(path).name}"),
+                            dry_run=dry_run, filename=path)
+        if not result.ok or dry_run:
+            session.rollback()
         else:
-            try:
-                data = json.loads(raw.decode("utf-8-sig"))
-            except (UnicodeDecodeError, ValueError) as error:
-                raise CsvRejected([f"file: not valid JSON ({error})."]) from None
-            created = dict(load_catalog(session, data, actor).created)
-    except (CsvRejected, ImportRejected) as error:
-        session.rollback()
+            session.commit()
+    finally:
         session.close()
-        for problem in error.problems:
-            click.echo(f"  {problem}", err=True)
-        raise click.ClickException(f"{len(error.problems)} problem(s); nothing was imported.") from None
-    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(created.items())) or "nothing new"
+    if not result.ok:
+        _echo_problems(result.problems)
+        raise click.ClickException(f"{len(result.problems)} problem(s); nothing was imported.")
+    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(result.created.items())) or "nothing new"
     if dry_run:
-        session.rollback()
         click.echo(f"The file checks out; it would create {summary}. Nothing was imported (dry run).")
     else:
-        session.commit()
         click.echo(f"Imported: {summary}.")
-    session.close()
+
+
+def _echo_problems(problems) -> None:
+    for problem in problems:
+        click.echo(f"  {problem}", err=True)
 
 
 @main.command("export")

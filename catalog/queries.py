@@ -155,6 +155,8 @@ class CorroborationRecord:
     other_testimony_id: Optional[str]
     #: "outgoing" when this claim points at the other, "incoming" when the other points here.
     direction: str
+    #: When the link was made.
+    created_dt: Optional[dt.datetime] = None
 
 
 @dataclass(frozen=True)
@@ -487,6 +489,7 @@ def _claim_record(
                 other_claim_key=other_claim.key if other_claim else None,
                 other_testimony_id=other_testimony.public_id if other_testimony else None,
                 direction=direction,
+                created_dt=link.created_dt,
             )
         )
     segment = claim.segment

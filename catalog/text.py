@@ -9,6 +9,8 @@ import unicodedata
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 #: Explicit bidi embedding, override and isolate controls: they can disguise a name.
 _BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+#: Unpaired UTF-16 surrogates: not text at all; no database or terminal can take them.
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
 #: Scripts written right to left, by their BCP 47 primary language subtag.
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ckb", "yi", "dv", "sd", "ug"})
 
@@ -30,6 +32,8 @@ def clean_text(value: str, field: str, *, max_length: int, is_name: bool = False
     """Validate plain text and return it in NFC; raise TextRejected naming the problem."""
     if "\x00" in value:
         raise TextRejected(field, "contains a NUL character.")
+    if _SURROGATES.search(value):
+        raise TextRejected(field, "contains an unpaired surrogate code point, which is not valid Unicode text.")
     match = _CONTROL.search(value)
     if match:
         raise TextRejected(field, f"contains the control character U+{ord(match.group()):04X}.")

@@ -1,24 +1,20 @@
-"""The base form every form extends, and the field rules shared by all of them.
+"""The base form every form extends.
 
-Text fields validate through `catalog.text.clean_text` (NFC, no NUL or control characters, no bidi
-overrides in names, a length limit) and keep what was typed otherwise untouched; URL fields refuse
-anything but http(s) and mailto; EDTF fields name what is wrong with a date; rich-text fields are
-cleaned by `catalog.sanitize.sanitize_html` and nowhere else.
+Forms carry what was typed, the CSRF token and the record's version; they hold no rules. Each
+record form builds the write path's typed input (`to_input()`), and the write path's problems come
+back to the field they concern (`show_problems()`), so a form refuses exactly what an import refuses.
 """
 
 from __future__ import annotations
 
-import re
-from urllib.parse import urlsplit
+from typing import Any, Union
 
 from flask import g
 from flask_wtf import FlaskForm
-from wtforms import Field, Form, StringField, TextAreaField
-from wtforms.validators import StopValidation, ValidationError
+from wtforms import Form, StringField, TextAreaField
+from wtforms.validators import StopValidation
 
-from .. import dates
-from ..sanitize import sanitize_html
-from ..text import TextRejected, clean_text
+from ..services.write import Problems, Rejected
 
 try:  # WTForms 3.3 declares options as SelectChoice; tuples are deprecated there.
     from wtforms import SelectChoice
@@ -36,13 +32,54 @@ CSRF_EXPIRED_MESSAGE = (
     "This form’s security token expired while you were working. Nothing was saved, and everything "
     "you typed is shown below: check it and save again."
 )
-#: URL schemes a link may use; javascript:, data:, vbscript: and the rest are refused.
-SAFE_URL_SCHEMES = frozenset({"http", "https", "mailto"})
-_INVISIBLE = re.compile(r"[\s\x00-\x1f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 
 
 class BaseForm(FlaskForm):
     """Every catalog form: CSRF on, with a clear message when the token has run out."""
+
+    #: The form's field names for the write path's names where they differ ("events_date" is
+    #: typed in "events_date_edtf").
+    FIELD_NAMES: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        #: Problems about a whole list ("Name the speaker" for the roles), by the list's name.
+        self.section_errors: dict[str, list[str]] = {}
+
+    def field_id(self, path: tuple) -> str:
+        """The id of the field a write-path problem concerns: ("roles", 0, "new_agent", "name")
+        is typed in "roles-0-new_agent_name"."""
+        parts: list[str] = []
+        index = 0
+        while index < len(path):
+            part = path[index]
+            if part in ("new_agent", "new_occasion", "new_source", "scope") and index + 1 < len(path):
+                part = f"{part}_{path[index + 1]}"
+                index += 1
+            parts.append(str(self.FIELD_NAMES.get(part, part)) if isinstance(part, str) else str(part))
+            index += 1
+        return "-".join(parts)
+
+    def show_problems(self, rejected: Rejected) -> None:
+        """Put each problem under its own field; a problem about a whole list goes above the list,
+        and one no field shows goes to the top of the form."""
+        for problem in rejected.problems:
+            field_id = self.field_id(problem.path)
+            field = self.field_by_id(field_id)
+            if field is not None and not hasattr(field, "entries"):
+                field.errors = [*field.errors, problem.message] if isinstance(field.errors, list) else [problem.message]
+            elif field is not None or field_id in self._fields:
+                self.section_errors.setdefault(field_id, []).append(problem.message)
+            else:
+                self.form_errors.append(problem.message)
+
+    @staticmethod
+    def reference(value: Any) -> Union[int, str, None]:
+        """A picker's value as a reference: a record's id, or None when nothing was picked."""
+        value = (value or "").strip() if isinstance(value, str) else value
+        if value in (None, ""):
+            return None
+        return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 12 else value
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -59,8 +96,9 @@ class BaseForm(FlaskForm):
         return bool(csrf is not None and csrf.errors)
 
     def typed_errors(self) -> dict[str, list[str]]:
-        """Field errors by field name, without the CSRF field."""
-        return {name: errors for name, errors in self._flat_errors() if name not in ("csrf_token", None)}
+        """Field errors by field name, without the CSRF field; problems about a whole list too."""
+        errors = {name: errors for name, errors in self._flat_errors() if name not in ("csrf_token", None)}
+        return {**errors, **getattr(self, "section_errors", {})}
 
     def _flat_errors(self):
         """(field id, messages) for every field with errors, nested lists included."""
@@ -94,85 +132,19 @@ class SubForm(Form):
     form carries the CSRF token."""
 
 
-class PlainText:
-    """Plain text as typed: NFC, no NUL or control characters, at most `max_length` characters;
-    with `is_name`, no bidi override characters either. Replaces the field's data by its NFC form."""
+class RuleCheck:
+    """A write-path rule used on a form that writes nothing (the sign-in name): the same rule, the
+    same message."""
 
-    def __init__(self, max_length: int, is_name: bool = False, required: bool = False) -> None:
-        self.max_length = max_length
-        self.is_name = is_name
-        self.required = required
-        self.field_flags = {"required": True} if required else {}
+    def __init__(self, rule, **options) -> None:
+        self.rule = rule
+        self.options = options
 
-    def __call__(self, form, field: Field) -> None:
-        value = field.data or ""
-        try:
-            value = clean_text(value, field.label.text, max_length=self.max_length, is_name=self.is_name)
-        except TextRejected as error:
-            problem = str(error)[len(error.field) + 2 :]
-            raise StopValidation(f"This field {problem}")
-        if self.required and not value.strip():
-            raise StopValidation("This field is required.")
-        field.data = value
-
-
-class NoMarkup:
-    """Names, titles and keys are plain text: something that looks like an HTML tag is refused
-    (a witness's words may contain anything and are only ever escaped; a name never needs a tag)."""
-
-    _TAG = re.compile(r"<\s*[A-Za-z/!?]")
-
-    def __call__(self, form, field: Field) -> None:
-        match = self._TAG.search(field.data or "")
-        if match:
-            raise ValidationError("This is plain text: remove the markup (text starting with “<”).")
-
-
-class Language:
-    """A BCP 47 language tag such as en, fa, fa-Latn or pt-BR."""
-
-    _TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-
-    def __init__(self, required: bool = True) -> None:
-        self.required = required
-
-    def __call__(self, form, field: Field) -> None:
-        value = (field.data or "").strip()
-        if not value:
-            if self.required:
-                raise StopValidation("Give a language tag such as en or fa.")
-            field.data = ""
-            return
-        if not self._TAG.match(value):
-            raise StopValidation(f"“{value[:40]}” is not a language tag; use one such as en, fa or fa-Latn.")
-        field.data = value
-
-
-class SafeURL:
-    """An http(s) or mailto URL, or a shelf mark (no scheme); never javascript:, data: and the like."""
-
-    def __call__(self, form, field: Field) -> None:
-        value = (field.data or "").strip()
-        if not value:
-            return
-        probe = _INVISIBLE.sub("", value).lower()
-        scheme = urlsplit(probe).scheme if ":" in probe else ""
-        if re.match(r"^[a-z][a-z0-9+.-]*:", probe) and scheme not in SAFE_URL_SCHEMES:
-            raise ValidationError(
-                f"Links may use http, https or mailto only; “{scheme}:” links are refused."
-            )
-        field.data = value
-
-
-class EDTF:
-    """An EDTF date; the error says what is wrong ("1988-13 is not a valid month")."""
-
-    def __call__(self, form, field: Field) -> None:
-        try:
-            parsed = dates.parse(field.data, field.label.text)
-        except dates.InvalidDate as error:
-            raise ValidationError(f"“{error.value}” is not a valid EDTF date: {error.problem}.") from None
-        field.data = parsed.text if parsed else ""
+    def __call__(self, form, field) -> None:
+        problems = Problems()
+        field.data = self.rule(problems, field.name, field.data, **self.options)
+        if problems:
+            raise StopValidation(problems.found[0].message)
 
 
 class TextField(StringField):
@@ -189,33 +161,6 @@ class LongTextField(TextAreaField):
         self.data = valuelist[0].replace("\r\n", "\n") if valuelist else ""
 
 
-#: What editorial HTML may never carry; named back to the archivist instead of silently dropped.
-_UNSAFE_HTML = re.compile(
-    r"<\s*(?P<tag>script|style|iframe|object|embed|svg|math|form|input|link|meta|base|frame|img)\b"
-    r"|\s(?P<handler>on[a-z]+)\s*="
-    r"|(?:href|src|action|xlink:href)\s*=\s*[\"']?\s*(?P<scheme>javascript|data|vbscript)\s*:",
-    re.IGNORECASE,
-)
-
-
 class RichTextField(TextAreaField):
-    """Editorial rich text. Dangerous markup gets a field error naming it (the typed text is kept
-    for correction); whatever is saved leaves through `sanitize_html`."""
-
-    def pre_validate(self, form):
-        match = _UNSAFE_HTML.search(self.data or "")
-        if match:
-            if match["tag"]:
-                what = f"the <{match['tag'].lower()}> element"
-            elif match["handler"]:
-                what = f"the event-handler attribute {match['handler'].lower()}="
-            else:
-                what = f"a {match['scheme'].lower()}: link"
-            raise StopValidation(
-                f"Editorial text may not contain {what}. Allowed: paragraphs, emphasis, lists, quotations, "
-                "citations and http, https or mailto links."
-            )
-
-    def post_validate(self, form, validation_stopped):
-        if not self.errors:
-            self.data = sanitize_html(self.data or "")
+    """Editorial rich text, kept as typed until it is saved: the write path refuses markup that
+    could run (naming it) and cleans the rest with `sanitize_html`."""

@@ -3,8 +3,7 @@ sources, claims, and the workflow actions on a testimony."""
 
 from __future__ import annotations
 
-from wtforms import BooleanField, FieldList, FloatField, FormField, HiddenField, IntegerField, SelectField
-from wtforms.validators import NumberRange, Optional as OptionalValue
+from wtforms import BooleanField, FieldList, FormField, HiddenField, SelectField
 
 from ..models import (
     AccessLevel,
@@ -19,26 +18,8 @@ from ..models import (
     SegmentKind,
     SourceKind,
 )
-from .base import (
-    EDTF,
-    BaseForm,
-    Language,
-    LongTextField,
-    NoMarkup,
-    PlainText,
-    RichTextField,
-    SafeURL,
-    SubForm,
-    TextField,
-    choice,
-)
-
-#: Longest text per kind of field (the same limits the importer applies).
-MAX_NAME = 300
-MAX_TITLE = 500
-MAX_NOTE = 20_000
-MAX_SEGMENT = 200_000
-MAX_HTML = 100_000
+from ..services.write import AgentInput, ClaimInput, OccasionInput, PlaceInput, SourceInput, TestimonyInput
+from .base import BaseForm, LongTextField, RichTextField, SubForm, TextField, choice
 
 
 def vocabulary(enum_class, blank: str | None = None) -> list[tuple[str, str]]:
@@ -63,13 +44,13 @@ class VersionedForm(BaseForm):
 
 
 class RedactionForm(SubForm):
-    start = IntegerField("From character", validators=[OptionalValue(), NumberRange(min=0)],
+    start = TextField("From character",
                          description="Offset of the first hidden character (0 is the first).")
-    end = IntegerField("To character", validators=[OptionalValue(), NumberRange(min=1)],
+    end = TextField("To character",
                        description="Offset just after the last hidden character.")
     access_level = SelectField("Who may read it", choices=vocabulary(AccessLevel), default="confidential",
                                description="Viewers below this level see a mark instead of the words.")
-    reason = TextField("Reason", validators=[PlainText(MAX_NOTE)],
+    reason = TextField("Reason",
                        description="Why these words are hidden (for archivists).")
 
 
@@ -83,25 +64,25 @@ class SegmentForm(SubForm):
         "prompt. Reported: a retelling, not the speaker's words.",
     )
     text = LongTextField(
-        "Text", validators=[PlainText(MAX_SEGMENT)],
+        "Text",
         description="Plain text, stored exactly as typed. To split, put the cursor where the new segment "
         "starts (or leave an empty line there) and press Split.",
     )
-    language = TextField("Language", validators=[Language(required=False), PlainText(35)],
+    language = TextField("Language",
                          description="en, fa, ar…; empty: the testimony’s.")
     direction = SelectField(
         "Direction", choices=[choice("auto", "from the language"), choice("ltr", "left to right"), choice("rtl", "right to left")],
         default="auto",
     )
-    translation = LongTextField("Translation", validators=[PlainText(MAX_SEGMENT)],
+    translation = LongTextField("Translation",
                                 description="A translation shown beside the original (plain text).")
-    translation_language = TextField("Translation language", validators=[Language(required=False), PlainText(35)])
+    translation_language = TextField("Translation language")
     access_level = SelectField("Access", choices=vocabulary(AccessLevel), default="public",
                                description="Who may read this segment at all.")
     author_id = SelectField("Author of framing", choices=[], validate_choice=False,
                             description="Who wrote framing text (editorial, question, reported).")
-    timecode_start = FloatField("Starts at (seconds)", validators=[OptionalValue(), NumberRange(min=0)])
-    timecode_end = FloatField("Ends at (seconds)", validators=[OptionalValue(), NumberRange(min=0)])
+    timecode_start = TextField("Starts at (seconds)")
+    timecode_end = TextField("Ends at (seconds)")
     split_at = HiddenField()
     redactions = FieldList(FormField(RedactionForm), min_entries=0)
 
@@ -109,71 +90,136 @@ class SegmentForm(SubForm):
 class RoleForm(SubForm):
     agent_id = SelectField("Agent", choices=[], validate_choice=False,
                            description="Pick a person or organisation already in the catalog…")
-    new_agent_name = TextField("…or a new name", validators=[PlainText(MAX_NAME, is_name=True), NoMarkup()],
+    new_agent_name = TextField("…or a new name",
                                description="Creates the agent; complete it later on its own page.")
     new_agent_kind = SelectField("Kind of new agent", choices=vocabulary(AgentKind), default="person")
     role = SelectField("Role", choices=vocabulary(RoleKind), default="speaker")
     named_by_source_id = SelectField("Named by source", choices=[], validate_choice=False,
                                      description="For an alleged perpetrator: the source that names them.")
-    relation_to_events = TextField("Relation to the events", validators=[PlainText(MAX_NOTE), NoMarkup()],
+    relation_to_events = TextField("Relation to the events",
                                    description="E.g. “former prisoner in Evin”.")
 
 
 class TransmissionForm(SubForm):
     agent_id = SelectField("Passed on by", choices=[], validate_choice=False)
-    new_agent_name = TextField("…or a new name", validators=[PlainText(MAX_NAME, is_name=True), NoMarkup()])
+    new_agent_name = TextField("…or a new name")
     new_agent_kind = SelectField("Kind of new agent", choices=vocabulary(AgentKind), default="organisation")
     source_id = SelectField("In source", choices=[], validate_choice=False)
-    note = TextField("How", validators=[PlainText(MAX_NOTE), NoMarkup()], description="“quoted in”, “cited from memoirs”…")
+    note = TextField("How", description="“quoted in”, “cited from memoirs”…")
 
 
 class TestimonyForm(VersionedForm):
-    public_id = TextField("Identifier", validators=[PlainText(20), NoMarkup()],
+    public_id = TextField("Identifier",
                           description="Leave empty for the next free one (T-0014…). Never changes once given.")
-    title = TextField("Title", validators=[PlainText(MAX_TITLE, required=True), NoMarkup()])
-    language = TextField("Language", default="en", validators=[Language(), PlainText(35)],
+    title = TextField("Title")
+    language = TextField("Language", default="en",
                          description="BCP 47: en, fa, ar…")
     account_kind = SelectField("Kind of account", choices=vocabulary(AccountKind))
     events_date_edtf = TextField(
-        "Date of the events", validators=[PlainText(100), EDTF()],
+        "Date of the events",
         description="EDTF: 1988, 1988-07, 1988-07/1988-09, 1988~ (about), 2018-07-16? (uncertain), 198X.",
     )
     occasion_id = SelectField("Occasion", choices=[], validate_choice=False,
                               description="Where and when it was given; add a new occasion on its own page.")
-    new_occasion_title = TextField("…or a new occasion", validators=[PlainText(MAX_TITLE), NoMarkup()],
+    new_occasion_title = TextField("…or a new occasion",
                                    description="Creates it; complete it later on its own page.")
     new_occasion_kind = SelectField("Kind of new occasion", choices=vocabulary(OccasionKind), default="interview")
-    new_occasion_date = TextField("Date of the new occasion", validators=[PlainText(100), EDTF()])
+    new_occasion_date = TextField("Date of the new occasion")
     source_id = SelectField("Source", choices=[], validate_choice=False,
                             description="The document or recording the catalog took it from.")
-    new_source_title = TextField("…or a new source", validators=[PlainText(MAX_TITLE), NoMarkup()],
+    new_source_title = TextField("…or a new source",
                                  description="Creates it; complete it later on its own page.")
     new_source_kind = SelectField("Kind of new source", choices=vocabulary(SourceKind), default="recording")
     access_level = SelectField("Access", choices=vocabulary(AccessLevel), default="public")
     consent_status = SelectField("Consent", choices=vocabulary(ConsentStatus), default="unknown")
-    consent_note = TextField("Consent note", validators=[PlainText(MAX_NOTE), NoMarkup()])
+    consent_note = TextField("Consent note")
     summary_html = RichTextField(
-        "Archivist’s summary", validators=[PlainText(MAX_HTML)],
+        "Archivist’s summary",
         description="Framing, never the witness's words. Paragraphs, emphasis, lists, quotations and "
         "http(s)/mailto links are kept; anything else is removed.",
     )
     roles = FieldList(FormField(RoleForm), min_entries=1)
     transmission = FieldList(FormField(TransmissionForm), min_entries=0)
     segments = FieldList(FormField(SegmentForm), min_entries=1)
-    note = TextField("What changed", validators=[PlainText(MAX_NOTE), NoMarkup()],
+    note = TextField("What changed",
                      description="A few words for the history (optional).")
+
+
+
+    FIELD_NAMES = {
+        "id": "public_id", "events_date": "events_date_edtf", "summary": "summary_html", "occasion": "occasion_id",
+        "source": "source_id", "agent": "agent_id", "named_by": "named_by_source_id",
+        "relation": "relation_to_events", "author": "author_id",
+    }
+
+    def to_input(self) -> TestimonyInput:
+        """The testimony as the write path takes it; empty rows of the form are left out."""
+        ref = self.reference
+        roles = [
+            {"agent": ref(r.agent_id.data), "role": r.role.data, "named_by": ref(r.named_by_source_id.data),
+             "relation": r.relation_to_events.data, "new_agent": _new_agent(r)}
+            for r in (entry.form for entry in self.roles)
+            if ref(r.agent_id.data) is not None or (r.new_agent_name.data or "").strip()
+        ]
+        transmission = [
+            {"agent": ref(t.agent_id.data), "source": ref(t.source_id.data), "note": t.note.data,
+             "new_agent": _new_agent(t)}
+            for t in (entry.form for entry in self.transmission)
+            if ref(t.agent_id.data) is not None or (t.new_agent_name.data or "").strip() or ref(t.source_id.data)
+        ]
+        return TestimonyInput(
+            id=self.public_id.data, title=self.title.data, language=self.language.data,
+            account_kind=self.account_kind.data, events_date=self.events_date_edtf.data,
+            occasion=ref(self.occasion_id.data), source=ref(self.source_id.data),
+            access_level=self.access_level.data, consent_status=self.consent_status.data,
+            consent_note=self.consent_note.data, summary=self.summary_html.data, roles=roles,
+            transmission=transmission, segments=[_segment(entry.form, ref) for entry in self.segments],
+            new_occasion=OccasionInput(title=self.new_occasion_title.data, kind=self.new_occasion_kind.data,
+                                       date=self.new_occasion_date.data)
+            if (self.new_occasion_title.data or "").strip() else None,
+            new_source=SourceInput(title=self.new_source_title.data, kind=self.new_source_kind.data)
+            if (self.new_source_title.data or "").strip() else None,
+        )
+
+
+def _new_agent(row) -> AgentInput | None:
+    name = (row.new_agent_name.data or "").strip()
+    return AgentInput(name=row.new_agent_name.data, kind=row.new_agent_kind.data) if name else None
+
+
+def _segment(row, ref) -> dict:
+    return {
+        "id": ref(row.record_id.data), "kind": row.kind.data, "text": row.text.data, "language": row.language.data,
+        "direction": row.direction.data, "translation": row.translation.data,
+        "translation_language": row.translation_language.data, "access_level": row.access_level.data,
+        "author": ref(row.author_id.data), "timecode_start": row.timecode_start.data,
+        "timecode_end": row.timecode_end.data,
+        "redactions": [
+            {"start": r.form.start.data, "end": r.form.end.data, "access_level": r.form.access_level.data,
+             "reason": r.form.reason.data}
+            for r in row.redactions
+        ],
+    }
+
+
+def _names(entries, with_note: bool) -> list[dict]:
+    return [
+        {"name": n.form.name.data, "kind": n.form.kind.data, "language": n.form.language.data,
+         **({"note": n.form.note.data} if with_note else {})}
+        for n in entries
+    ]
 
 
 class CorroborationForm(VersionedForm):
     status = SelectField("Corroboration status", choices=vocabulary(CorroborationStatus))
-    rationale = LongTextField("Rationale", validators=[PlainText(MAX_NOTE, required=True)],
+    rationale = LongTextField("Rationale",
                               description="Why the status is what it is; kept in the history.")
 
 
 class ReasonForm(VersionedForm):
     """Withdrawing or deleting: the reason is required (used with a prefix, one per action)."""
 
-    reason = LongTextField("Reason", validators=[PlainText(MAX_NOTE, required=True)],
+    reason = LongTextField("Reason",
                            description="Required; kept with the record and its history.")
 
 
@@ -184,15 +230,28 @@ class WorkflowForm(VersionedForm):
 class ClaimForm(BaseForm):
     segment_id = SelectField("Segment", choices=[], validate_choice=False)
     kind = SelectField("Kind of claim", choices=vocabulary(ClaimKind))
-    statement = LongTextField("Statement", validators=[PlainText(MAX_NOTE, required=True)],
+    statement = LongTextField("Statement",
                               description="The claim in neutral words, attributed to its speaker.")
-    excerpt = LongTextField("Excerpt", validators=[PlainText(MAX_NOTE)],
+    excerpt = LongTextField("Excerpt",
                             description="The segment's exact words the claim rests on.")
-    quantity_low = IntegerField("Figure (low)", validators=[OptionalValue(), NumberRange(min=0)])
-    quantity_high = IntegerField("Figure (high)", validators=[OptionalValue(), NumberRange(min=0)])
+    quantity_low = TextField("Figure (low)")
+    quantity_high = TextField("Figure (high)")
     scope_place_id = SelectField("Place it applies to", choices=[], validate_choice=False)
-    scope_period_edtf = TextField("Period it applies to", validators=[PlainText(100), EDTF()])
-    scope_note = TextField("Scope note", validators=[PlainText(MAX_NOTE), NoMarkup()])
+    scope_period_edtf = TextField("Period it applies to")
+    scope_note = TextField("Scope note")
+
+
+
+    FIELD_NAMES = {"segment": "segment_id", "scope_place": "scope_place_id", "scope_period": "scope_period_edtf"}
+
+    def to_input(self) -> ClaimInput:
+        ref = self.reference
+        return ClaimInput(
+            segment=ref(self.segment_id.data), kind=self.kind.data, statement=self.statement.data,
+            excerpt=self.excerpt.data, quantity_low=self.quantity_low.data, quantity_high=self.quantity_high.data,
+            scope={"place": ref(self.scope_place_id.data), "period": self.scope_period_edtf.data,
+                   "note": self.scope_note.data},
+        )
 
 
 class DeleteClaimForm(BaseForm):
@@ -203,63 +262,102 @@ class DeleteClaimForm(BaseForm):
 
 
 class AgentNameForm(SubForm):
-    name = TextField("Name", validators=[PlainText(MAX_NAME, is_name=True), NoMarkup()])
+    name = TextField("Name")
     kind = SelectField("Kind of name", choices=vocabulary(NameKind))
-    language = TextField("Language or script", validators=[Language(required=False), PlainText(35)])
-    note = TextField("Note", validators=[PlainText(MAX_NOTE), NoMarkup()], description="Who uses the name, or why it is recorded.")
+    language = TextField("Language or script")
+    note = TextField("Note", description="Who uses the name, or why it is recorded.")
 
 
 class AgentForm(VersionedForm):
-    key = TextField("Key", validators=[PlainText(120), NoMarkup()],
+    key = TextField("Key",
                     description="Stable key for links and imports; empty makes one from the name.")
     kind = SelectField("Kind", choices=vocabulary(AgentKind))
-    preferred_name = TextField("Preferred name", validators=[PlainText(MAX_NAME, is_name=True, required=True), NoMarkup()])
-    description_html = RichTextField("Description", validators=[PlainText(MAX_HTML)],
+    preferred_name = TextField("Preferred name")
+    description_html = RichTextField("Description",
                                      description="Editorial; cleaned to paragraphs, emphasis, lists and links.")
     is_protected = BooleanField("Protected person",
                                 description="The public sees only the pseudonym, never the name, anywhere.")
-    public_pseudonym = TextField("Public pseudonym", validators=[PlainText(MAX_NAME, is_name=True), NoMarkup()])
+    public_pseudonym = TextField("Public pseudonym")
     identity_access = SelectField("Who may see the real name", choices=vocabulary(AccessLevel), default="confidential")
     names = FieldList(FormField(AgentNameForm), min_entries=1)
-    note = TextField("What changed", validators=[PlainText(MAX_NOTE), NoMarkup()])
+    note = TextField("What changed")
+
+
+
+    FIELD_NAMES = {"name": "preferred_name", "description": "description_html", "protected": "is_protected",
+                   "pseudonym": "public_pseudonym"}
+
+    def to_input(self) -> AgentInput:
+        return AgentInput(
+            key=self.key.data, kind=self.kind.data, name=self.preferred_name.data,
+            description=self.description_html.data, protected=self.is_protected.data,
+            pseudonym=self.public_pseudonym.data, identity_access=self.identity_access.data,
+            names=_names(self.names, with_note=True),
+        )
 
 
 class PlaceNameForm(SubForm):
-    name = TextField("Name", validators=[PlainText(MAX_NAME, is_name=True), NoMarkup()])
+    name = TextField("Name")
     kind = SelectField("Kind of name", choices=vocabulary(NameKind))
-    language = TextField("Language or script", validators=[Language(required=False), PlainText(35)])
+    language = TextField("Language or script")
 
 
 class PlaceForm(VersionedForm):
-    name = TextField("Name", validators=[PlainText(MAX_NAME, is_name=True, required=True), NoMarkup()])
-    kind = TextField("Kind of place", validators=[PlainText(60), NoMarkup()], description="country, city, prison, ward…")
+    name = TextField("Name")
+    kind = TextField("Kind of place", description="country, city, prison, ward…")
     parent_id = SelectField("Lies within", choices=[], validate_choice=False)
-    latitude = FloatField("Latitude", validators=[OptionalValue(), NumberRange(min=-90, max=90)])
-    longitude = FloatField("Longitude", validators=[OptionalValue(), NumberRange(min=-180, max=180)])
+    latitude = TextField("Latitude")
+    longitude = TextField("Longitude")
     names = FieldList(FormField(PlaceNameForm), min_entries=1)
-    note = TextField("What changed", validators=[PlainText(MAX_NOTE), NoMarkup()])
+    note = TextField("What changed")
+
+
+
+    FIELD_NAMES = {"parent": "parent_id"}
+
+    def to_input(self) -> PlaceInput:
+        return PlaceInput(name=self.name.data, kind=self.kind.data, parent=self.reference(self.parent_id.data),
+                          latitude=self.latitude.data, longitude=self.longitude.data,
+                          names=_names(self.names, with_note=False))
 
 
 class OccasionForm(VersionedForm):
-    title = TextField("Title", validators=[PlainText(MAX_TITLE, required=True), NoMarkup()])
+    title = TextField("Title")
     kind = SelectField("Kind", choices=vocabulary(OccasionKind))
     place_id = SelectField("Place", choices=[], validate_choice=False)
-    date_edtf = TextField("Date", validators=[PlainText(100), EDTF()],
+    date_edtf = TextField("Date",
                           description="EDTF: 2018-07-16? is “16 July 2018 (uncertain)”.")
-    date_note = LongTextField("Why the date reads so", validators=[PlainText(MAX_NOTE)])
-    note = TextField("What changed", validators=[PlainText(MAX_NOTE), NoMarkup()])
+    date_note = LongTextField("Why the date reads so")
+    note = TextField("What changed")
+
+
+
+    FIELD_NAMES = {"place": "place_id", "date": "date_edtf"}
+
+    def to_input(self) -> OccasionInput:
+        return OccasionInput(title=self.title.data, kind=self.kind.data, place=self.reference(self.place_id.data),
+                             date=self.date_edtf.data, date_note=self.date_note.data)
 
 
 class SourceForm(VersionedForm):
-    title = TextField("Title", validators=[PlainText(MAX_TITLE, required=True), NoMarkup()])
+    title = TextField("Title")
     kind = SelectField("Kind", choices=vocabulary(SourceKind))
     publisher_id = SelectField("Publisher or author", choices=[], validate_choice=False)
-    date_edtf = TextField("Date", validators=[PlainText(100), EDTF()])
-    language = TextField("Language", validators=[Language(required=False), PlainText(35)])
-    location = TextField("Where the original is", validators=[PlainText(2000), NoMarkup(), SafeURL()],
+    date_edtf = TextField("Date")
+    language = TextField("Language")
+    location = TextField("Where the original is",
                          description="An http(s) address or a shelf mark.")
-    stance_note_html = RichTextField("Stance or affiliation", validators=[PlainText(MAX_HTML)],
+    stance_note_html = RichTextField("Stance or affiliation",
                                      description="Neutral wording: “published by a site affiliated with …”.")
-    citation = LongTextField("Citation", validators=[PlainText(MAX_NOTE)])
+    citation = LongTextField("Citation")
     access_level = SelectField("Access", choices=vocabulary(AccessLevel), default="public")
-    note = TextField("What changed", validators=[PlainText(MAX_NOTE), NoMarkup()])
+    note = TextField("What changed")
+
+    FIELD_NAMES = {"publisher": "publisher_id", "date": "date_edtf", "stance_note": "stance_note_html"}
+
+    def to_input(self) -> SourceInput:
+        return SourceInput(
+            title=self.title.data, kind=self.kind.data, publisher=self.reference(self.publisher_id.data),
+            date=self.date_edtf.data, language=self.language.data, location=self.location.data,
+            stance_note=self.stance_note_html.data, citation=self.citation.data, access_level=self.access_level.data,
+        )

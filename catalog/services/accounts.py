@@ -19,7 +19,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import LoginAttempt, Role, User, UserSession
 from ..models.base import utcnow
-from .users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, UserRejected
+from .write import Problems, Rejected
+from .write.users import MAX_PASSWORD_LENGTH, password as password_rule
 
 #: Failed sign-ins allowed for one name, or from one address, within the window below.
 MAX_FAILURES = 5
@@ -173,7 +174,7 @@ def _other_active_admins(session: Session, user: User) -> int:
 def change_role(session: Session, user: User, role: Role) -> None:
     """Give a user another role; their open sessions end so the new rights apply at once."""
     if user.role == Role.ADMIN and role != Role.ADMIN and user.is_active and not _other_active_admins(session, user):
-        raise UserRejected("role: this is the last active admin; make someone else admin first.")
+        raise Rejected.one("role", "This is the last active admin; make someone else admin first.")
     if user.role != role:
         user.role = role
         end_user_sessions(session, user.id, "role changed")
@@ -182,7 +183,7 @@ def change_role(session: Session, user: User, role: Role) -> None:
 def set_active(session: Session, user: User, active: bool) -> None:
     """Deactivate (ending every session at once) or reactivate an account."""
     if not active and user.role == Role.ADMIN and user.is_active and not _other_active_admins(session, user):
-        raise UserRejected("active: this is the last active admin; it cannot be deactivated.")
+        raise Rejected.one("active", "This is the last active admin; it cannot be deactivated.")
     user.is_active = active
     if not active:
         end_user_sessions(session, user.id, "deactivated")
@@ -190,9 +191,8 @@ def set_active(session: Session, user: User, active: bool) -> None:
 
 def set_password(session: Session, user: User, password: str) -> None:
     """Replace a user's password; their sessions end, so a stolen session dies with the old one."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserRejected(f"password: use at least {MIN_PASSWORD_LENGTH} characters.")
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise UserRejected(f"password: use at most {MAX_PASSWORD_LENGTH} characters.")
+    problems = Problems()
+    password_rule(problems, "password", password)
+    problems.raise_any()
     user.password_hash = generate_password_hash(password)
     end_user_sessions(session, user.id, "password changed")

@@ -1,6 +1,6 @@
 """Full-fidelity JSON export, cut for a viewer through the visibility layer.
 
-The format is the one `services.ingest` loads, so an archivist's export round-trips; an export
+The format is the one `services.imports` loads, so an archivist's export round-trips; an export
 for the public holds only what the public may see.
 """
 
@@ -12,13 +12,20 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from .. import queries
+from ..models import AccessLevel
 from ..sanitize import sanitize_html
 from ..viewer import Viewer
-from .ingest import FORMAT
+from . import revisions
+from .imports import FORMAT
+from .imports.history import export_history
 
 
 def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if value not in (None, "", [], {})}
+
+
+def _when(value) -> Any:
+    return value.isoformat(timespec="microseconds") if isinstance(value, dt.datetime) else value
 
 
 def _names(names) -> list[dict]:
@@ -94,7 +101,8 @@ def _testimony(record: queries.TestimonyRecord) -> dict[str, Any]:
                     "status": record.corroboration_status,
                     "rationale": record.corroboration_rationale,
                     "history": [
-                        {"status": c.status, "rationale": c.rationale, "changed_by": c.changed_by, "changed_at": c.changed_dt}
+                        {"status": c.status, "rationale": c.rationale, "changed_by": c.changed_by,
+                         "changed_at": _when(c.changed_dt)}
                         for c in record.corroboration_history
                     ],
                 }
@@ -130,105 +138,104 @@ def _testimony(record: queries.TestimonyRecord) -> dict[str, Any]:
     )
 
 
-def export_catalog(session: Session, viewer: Viewer) -> dict[str, Any]:
-    """Everything this viewer may see, in the catalog's JSON format."""
-    testimonies = [
-        record
-        for record in (queries.get_testimony(session, viewer, public_id) for public_id in queries.visible_public_ids(session, viewer))
-        if record is not None
-    ]
+def _sources(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
     sources = []
-    source_claims = []
     for ref in queries.list_sources(session, viewer):
         source = queries.get_source(session, viewer, ref.key)
         if source is None:
             continue
-        sources.append(
-            _drop_empty(
-                {
-                    "key": ref.key,
-                    "title": ref.title,
-                    "kind": ref.kind,
-                    "publisher": ref.publisher.key if ref.publisher else None,
-                    "date": ref.date_edtf,
-                    "language": source.language,
-                    "location": source.location,
-                    "citation": ref.citation,
-                    "stance_note": sanitize_html(source.stance_note_html),
-                    "access_level": source.access_level.value,
-                    "files": list(source.files),
-                    "segments": [_segment(s) for s in source.segments if s.testimony_id is None],
-                }
-            )
-        )
-    claims = queries.list_claims(session, viewer)
-    source_claims = [_claim(claim) for claim in claims if claim.testimony_id is None]
-    corroborations = [
-        _drop_empty(
-            {
-                "from_claim": claim.key,
-                "to_claim": link.other_claim_key,
-                "to_testimony": link.other_testimony_id,
-                "relation": link.relation,
-                "rationale": link.rationale,
-                "evidence": link.evidence,
-            }
-        )
+        sources.append(_drop_empty({
+            "key": ref.key, "title": ref.title, "kind": ref.kind,
+            "publisher": ref.publisher.key if ref.publisher else None, "date": ref.date_edtf,
+            "language": source.language, "location": source.location, "citation": ref.citation,
+            "stance_note": sanitize_html(source.stance_note_html), "access_level": source.access_level.value,
+            "files": list(source.files), "segments": [_segment(s) for s in source.segments if s.testimony_id is None],
+        }))
+    return sources
+
+
+def _corroborations(claims) -> list[dict[str, Any]]:
+    return [
+        _drop_empty({
+            "from_claim": claim.key, "to_claim": link.other_claim_key, "to_testimony": link.other_testimony_id,
+            "relation": link.relation, "rationale": link.rationale, "evidence": link.evidence,
+            "created_at": link.created_dt.isoformat(timespec="microseconds") if link.created_dt else None,
+        })
         for claim in claims
         for link in claim.corroborations
         if link.direction == "outgoing"
     ]
-    return {
+
+
+def _agents(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
+    return [
+        _drop_empty({
+            "key": agent.ref.key, "kind": agent.ref.kind.value, "name": agent.ref.name,
+            "protected": agent.is_protected or None, "pseudonym": agent.pseudonym if agent.is_protected else None,
+            "description": agent.description_html, "names": _names(agent.names),
+        })
+        for agent in queries.list_agent_records(session, viewer)
+    ]
+
+
+def _places(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
+    return [
+        _drop_empty({
+            "key": place.ref.key, "name": place.ref.name, "kind": place.kind, "parent": place.parent_key,
+            "latitude": place.latitude, "longitude": place.longitude, "names": _names(place.names),
+        })
+        for place in queries.list_place_records(session, viewer)
+    ]
+
+
+def _occasions(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
+    return [
+        _drop_empty({
+            "key": o.key, "kind": o.kind, "title": o.title, "place": o.place.key if o.place else None,
+            "date": o.date_edtf, "date_note": o.date_note,
+        })
+        for o in queries.list_occasions(session, viewer)
+    ]
+
+
+def _with_history(session: Session, entries: list[dict], entity_type: str, key_field: str = "key") -> list[dict]:
+    """An archivist's export carries every record's revision history, so that it loads back whole."""
+    histories = revisions.histories_by_key(session, entity_type)
+    for entry in entries:
+        history = histories.get(entry[key_field])
+        if history:
+            entry["revisions"] = export_history(history)
+    return entries
+
+
+def export_catalog(session: Session, viewer: Viewer) -> dict[str, Any]:
+    """Everything this viewer may see, in the catalog's JSON format."""
+    testimonies = [
+        record
+        for record in (queries.get_testimony(session, viewer, public_id)
+                       for public_id in queries.visible_public_ids(session, viewer))
+        if record is not None
+    ]
+    claims = queries.list_claims(session, viewer)
+    data = {
         "format": FORMAT,
         "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "viewer": viewer.label,
-        "agents": [
-            _drop_empty(
-                {
-                    "key": agent.ref.key,
-                    "kind": agent.ref.kind.value,
-                    "name": agent.ref.name,
-                    "protected": agent.is_protected or None,
-                    "pseudonym": agent.pseudonym if agent.is_protected else None,
-                    "description": agent.description_html,
-                    "names": _names(agent.names),
-                }
-            )
-            for agent in queries.list_agent_records(session, viewer)
-        ],
-        "places": [
-            _drop_empty(
-                {
-                    "key": place.ref.key,
-                    "name": place.ref.name,
-                    "kind": place.kind,
-                    "parent": place.parent_key,
-                    "latitude": place.latitude,
-                    "longitude": place.longitude,
-                    "names": _names(place.names),
-                }
-            )
-            for place in queries.list_place_records(session, viewer)
-        ],
-        "sources": sources,
-        "occasions": [
-            _drop_empty(
-                {
-                    "key": o.key,
-                    "kind": o.kind,
-                    "title": o.title,
-                    "place": o.place.key if o.place else None,
-                    "date": o.date_edtf,
-                    "date_note": o.date_note,
-                }
-            )
-            for o in queries.list_occasions(session, viewer)
-        ],
+        "agents": _agents(session, viewer),
+        "places": _places(session, viewer),
+        "sources": _sources(session, viewer),
+        "occasions": _occasions(session, viewer),
         "testimonies": [_testimony(record) for record in testimonies],
-        "source_claims": source_claims,
-        "corroborations": corroborations,
+        "source_claims": [_claim(claim) for claim in claims if claim.testimony_id is None],
+        "corroborations": _corroborations(claims),
         "source_roles": [
             _drop_empty({"source": source.key, "agent": agent.key, "role": role.value, "relation": relation})
             for source, agent, role, relation in queries.list_source_roles(session, viewer)
         ],
     }
+    if viewer.may_read(AccessLevel.CONFIDENTIAL):
+        for section, entity_type in (("agents", "agent"), ("places", "place"), ("sources", "source"),
+                                     ("occasions", "occasion")):
+            _with_history(session, data[section], entity_type)
+        _with_history(session, data["testimonies"], "testimony", key_field="id")
+    return data

@@ -166,3 +166,19 @@ def verify_chains(session: Session) -> list[ChainProblem]:
 
 def revision_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Revision))
+
+
+def histories_by_key(session: Session, entity_type: str) -> dict[str, list[Revision]]:
+    """Every revision of every record of one kind, by the record's key (public id for testimonies),
+    oldest first: what an archivist's export carries."""
+    model = next(model for model, name in ENTITY_TYPES.items() if name == entity_type)
+    key_column = model.public_id if model is Testimony else model.key
+    rows = session.execute(
+        select(key_column, Revision)
+        .join(Revision, (Revision.entity_id == model.id) & (Revision.entity_type == entity_type))
+        .order_by(key_column, Revision.number)
+    ).all()
+    histories: dict[str, list[Revision]] = {}
+    for key, revision in rows:
+        histories.setdefault(key, []).append(revision)
+    return histories

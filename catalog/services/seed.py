@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..models import Testimony
 from ..paths import SEED_CATALOG
 from .actors import SEED_LOADER
-from .ingest import LoadReport, load_catalog
+from .imports import LoadReport, load_catalog
 
 
 def catalog_is_empty(session: Session) -> bool:

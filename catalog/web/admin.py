@@ -7,7 +7,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from ..forms.accounts import UserActiveForm, UserCreateForm, UserPasswordForm, UserRoleForm
 from ..models import Role, User
 from ..services import accounts
-from ..services.users import UserRejected, create_user
+from ..services.users import create_user
+from ..services.write import Rejected
 from . import current_viewer, db_session, reshow_on_csrf_failure
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -58,11 +59,9 @@ def user_create():
     session = db_session()
     try:
         user = create_user(session, form.username.data, form.password.data, Role(form.role.data), form.display_name.data)
-    except UserRejected as rejected:
+    except Rejected as rejected:
         session.rollback()
-        field, _, message = str(rejected).partition(": ")
-        target = getattr(form, field, form.username)
-        target.errors = list(target.errors) + [message.capitalize()]
+        form.show_problems(rejected)
         return _render_users(form, 400)
     session.commit()
     flash(f"Account {user.username} created ({user.role.value}).", "success")
@@ -80,9 +79,10 @@ def _account_action(user_id: int, form_class, action, done: str):
         return redirect(url_for("admin.users"))
     try:
         action(session, user, form)
-    except UserRejected as rejected:
+    except Rejected as rejected:
         session.rollback()
-        flash(str(rejected).partition(": ")[2].capitalize(), "error")
+        for problem in rejected.problems:
+            flash(problem.message, "error")
         return redirect(url_for("admin.users"))
     session.commit()
     flash(done.format(user=user.username), "success")

@@ -8,7 +8,8 @@ import pytest
 
 from catalog.models import Role, User
 from catalog.services import accounts
-from catalog.services.users import UserRejected, create_user
+from catalog.services.users import create_user
+from catalog.services.write import Rejected
 
 LIMITS = accounts.SessionLimits(idle=dt.timedelta(minutes=30), absolute=dt.timedelta(hours=8))
 
@@ -53,9 +54,9 @@ def test_deactivation_and_role_change_end_sessions(session, user):
 
 def test_last_admin_cannot_be_demoted_or_deactivated(session):
     admin = create_user(session, "root", "a long enough password", Role.ADMIN)
-    with pytest.raises(UserRejected):
+    with pytest.raises(Rejected):
         accounts.change_role(session, admin, Role.ARCHIVIST)
-    with pytest.raises(UserRejected):
+    with pytest.raises(Rejected):
         accounts.set_active(session, admin, False)
     create_user(session, "second", "a long enough password", Role.ADMIN)
     accounts.change_role(session, admin, Role.ARCHIVIST)
@@ -74,7 +75,7 @@ def test_throttle_counts_failures_per_name(session, user):
 
 def test_password_change_ends_sessions(session, user):
     token = accounts.start_session(session, user)
-    with pytest.raises(UserRejected):
+    with pytest.raises(Rejected):
         accounts.set_password(session, user, "short")
     accounts.set_password(session, user, "another long password")
     assert accounts.resume_session(session, token, LIMITS) is None

@@ -1,23 +1,17 @@
-"""Bulk entry from CSV: one row per segment, turned into the catalog's JSON format and loaded by
-the same importer, so a CSV import is checked exactly like a JSON one and is all-or-nothing.
+"""Bulk entry from CSV: one row per segment, turned into the catalog's JSON format and written by
+the same door, so a CSV file is checked by exactly the same rules as a JSON one.
 
-Every problem is reported by row and column ("row 7, segment_kind: …"). A dry run loads
-everything into the session and always rolls back; the real import is committed by the caller
-only when there is no problem at all.
+Every problem is reported by row and column ("row 7, segment_kind: …").
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from .actors import Actor
-from .ingest import FORMAT, ImportRejected, LoadReport, Problem, load_catalog
+from ..write import Problem
+from .json_format import FORMAT
 
 #: The columns, in the order a template file lists them, with what each holds.
 COLUMNS: dict[str, str] = {
@@ -60,41 +54,11 @@ _TESTIMONY_FIELDS = {
     "events_date": "events_date", "occasion": "occasion", "source": "source", "access_level": "access_level",
     "publication_state": "publication_state", "summary": "summary", "roles": "speaker", "segments": "segment_text",
 }
-_PATH = re.compile(r"^(?P<list>agents|testimonies)\[(?P<i>\d+)\](?:\.(?P<rest>.*))?$")
-#: Largest file accepted, in bytes.
-MAX_BYTES = 20_000_000
-
-
-@dataclass
-class CsvReport:
-    problems: list[str] = field(default_factory=list)
-    created: dict[str, int] = field(default_factory=dict)
-    skipped: dict[str, int] = field(default_factory=dict)
-    rows: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-class CsvRejected(Exception):
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s); nothing was imported")
-
-
 def template_header() -> str:
     return ",".join(COLUMNS) + "\r\n"
 
 
-def _read_rows(raw: bytes | str) -> tuple[list[dict[str, str]], list[str]]:
-    if isinstance(raw, bytes):
-        if len(raw) > MAX_BYTES:
-            return [], [f"file: larger than {MAX_BYTES // 1_000_000} MB; split it."]
-        try:
-            raw = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            return [], [f"file: not UTF-8 text (byte {error.start}); save the sheet as “CSV UTF-8”."]
+def _read_rows(raw: str) -> tuple[list[dict[str, str]], list[str]]:
     csv.field_size_limit(1_000_000)
     reader = csv.DictReader(io.StringIO(raw, newline=""))
     header = [name.strip() for name in (reader.fieldnames or [])]
@@ -119,7 +83,7 @@ def _read_rows(raw: bytes | str) -> tuple[list[dict[str, str]], list[str]]:
     return rows, problems
 
 
-def csv_to_catalog(raw: bytes | str) -> tuple[dict[str, Any], list[str], dict]:
+def csv_to_catalog(raw: str) -> tuple[dict[str, Any], list[str], dict]:
     """The catalog JSON for a CSV file, the CSV-level problems, and where each entry came from."""
     rows, problems = _read_rows(raw)
     data: dict[str, Any] = {"format": FORMAT, "agents": [], "testimonies": []}
@@ -178,52 +142,27 @@ def _testimony_from(row: dict[str, str], data: dict, origin: dict, line: int) ->
     return testimony
 
 
-def _locate(problem: Problem, origin: dict) -> str:
-    """An importer problem ("testimonies[1].segments[2].kind") as a row and a column."""
-    match = _PATH.match(problem.where)
-    if not match:
-        return f"{problem.where}: {problem.message}"
-    index, rest = int(match["i"]), match["rest"] or ""
-    if match["list"] == "agents":
-        line = origin["agents"][index] if index < len(origin["agents"]) else "?"
-        column = {"name": "speaker_name", "kind": "speaker_kind", "key": "speaker"}.get(rest, "speaker")
+def locate(problem: Problem, origin: dict) -> str:
+    """A problem of the JSON form ("testimonies", 1, "segments", 2, "kind") as a row and a column."""
+    path = problem.path
+    if len(path) >= 2 and path[0] == "agents" and isinstance(path[1], int):
+        lines = origin["agents"]
+        line = lines[path[1]] if path[1] < len(lines) else "?"
+        column = {"name": "speaker_name", "kind": "speaker_kind", "key": "speaker"}.get(_at(path, 2), "speaker")
         return f"row {line}, {column}: {problem.message}"
+    if len(path) < 2 or path[0] != "testimonies" or not isinstance(path[1], int):
+        return str(problem)
+    index = path[1]
     line = origin["testimonies"][index] if index < len(origin["testimonies"]) else "?"
-    segment = re.match(r"^segments\[(\d+)\](?:\.(\w+))?", rest)
-    if segment:
-        seg_index = int(segment[1])
+    rest = path[2:]
+    if rest[:1] == ("segments",) and len(rest) >= 2 and isinstance(rest[1], int):
         lines = origin["segments"][index] if index < len(origin["segments"]) else []
-        line = lines[seg_index] if seg_index < len(lines) else line
-        column = _SEGMENT_FIELDS.get(segment[2] or "", "segment_text")
-        return f"row {line}, {column}: {problem.message}"
-    head = rest.split(".")[0].split("[")[0]
-    column = _TESTIMONY_FIELDS.get(head, head or "testimony")
-    if head == "roles" and rest.endswith(".role"):
-        column = "speaker"
+        line = lines[rest[1]] if rest[1] < len(lines) else line
+        return f"row {line}, {_SEGMENT_FIELDS.get(_at(rest, 2), 'segment_text')}: {problem.message}"
+    head = _at(rest, 0) or "testimony"
+    column = "speaker" if head == "roles" else _TESTIMONY_FIELDS.get(head, head)
     return f"row {line}, {column}: {problem.message}"
 
 
-def import_csv(session: Session, raw: bytes | str, actor: Actor, dry_run: bool = False) -> CsvReport:
-    """Check (and unless `dry_run`, load) a CSV file; raise CsvRejected listing every problem.
-
-    Never commits; on CsvRejected, and after any dry run, the caller must roll back.
-    """
-    data, problems, origin = csv_to_catalog(raw)
-    report = CsvReport(rows=sum(len(lines) for lines in origin["segments"]))
-    if not data["testimonies"] and not problems:
-        problems.append("file: no rows with a testimony.")
-    try:
-        loaded: LoadReport | None = load_catalog(session, data, actor) if data["testimonies"] else None
-    except ImportRejected as rejected:
-        # One message per cell: a problem the CSV check already named is not repeated.
-        named = {problem.split(":", 1)[0] for problem in problems}
-        for located in (_locate(p, origin) for p in rejected.problems):
-            if located.split(":", 1)[0] not in named:
-                problems.append(located)
-        loaded = None
-    if problems:
-        raise CsvRejected(problems)
-    if loaded is not None:
-        report.created = dict(loaded.created)
-        report.skipped = dict(loaded.skipped)
-    return report
+def _at(path: tuple, index: int) -> str:
+    return path[index] if len(path) > index and isinstance(path[index], str) else ""

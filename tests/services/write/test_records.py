@@ -1,4 +1,4 @@
-"""Editing services: versions checked, revisions written, segments numbered once, nothing lost."""
+"""The write path: versions checked, revisions written, segments numbered once, nothing lost."""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from catalog.models import AgentKind, PublicationState, Revision, Segment, SegmentKind, Testimony
-from catalog.services import editing
+from catalog.forms.segment_operations import merge_segments, move_segment, split_segment
 from catalog.services.actors import Actor
 from catalog.services.revisions import verify_chains
+from catalog.services.write import (
+    AgentInput, OccasionInput, PlaceInput, Rejected, SourceInput, StaleEdit, TestimonyInput, save, workflow,
+)
+from catalog.services.write.restore import restore_revision
 
 ACTOR = Actor("tester")
 
@@ -18,15 +22,19 @@ ACTOR = Actor("tester")
 def data(agent_id, segments, **fields):
     return {
         "title": "An account", "language": "en", "account_kind": "eyewitness",
-        "roles": [{"agent_id": agent_id, "role": "speaker"}],
+        "roles": [{"agent": agent_id, "role": "speaker"}],
         "segments": [{"kind": kind, "text": text} for kind, text in segments],
         **fields,
     }
 
 
+def save_testimony(session, values, actor, existing=None, version=None):
+    return save(session, TestimonyInput(**values), actor, existing=existing, expected_version=version)
+
+
 def test_create_numbers_segments_and_records_revision(session, make_agent):
     agent = make_agent("Witness")
-    testimony = editing.save_testimony(session, data(agent.id, [("editorial", "Framing."), ("first_person", "Words.")]), ACTOR)
+    testimony = save_testimony(session, data(agent.id, [("editorial", "Framing."), ("first_person", "Words.")]), ACTOR)
     assert testimony.public_id == "T-0001"
     assert [(s.position, s.number) for s in testimony.segments] == [(1, 1), (2, 2)]
     assert session.scalar(select(Revision.note).where(Revision.entity_id == testimony.id)) == "created"
@@ -34,39 +42,39 @@ def test_create_numbers_segments_and_records_revision(session, make_agent):
 
 def test_numbers_are_never_reused(session, make_agent):
     agent = make_agent()
-    testimony = editing.save_testimony(session, data(agent.id, [("first_person", "One."), ("first_person", "Two.")]), ACTOR)
+    testimony = save_testimony(session, data(agent.id, [("first_person", "One."), ("first_person", "Two.")]), ACTOR)
     keep = testimony.segments[0]
-    editing.save_testimony(session, {**data(agent.id, []), "segments": [{"record_id": keep.id, "kind": "first_person", "text": "One."}]},
+    save_testimony(session, {**data(agent.id, []), "segments": [{"id": keep.id, "kind": "first_person", "text": "One."}]},
                            ACTOR, testimony, testimony.version)
-    editing.save_testimony(session, {**data(agent.id, []), "segments": [
-        {"record_id": keep.id, "kind": "first_person", "text": "One."}, {"kind": "first_person", "text": "Three."}]},
+    save_testimony(session, {**data(agent.id, []), "segments": [
+        {"id": keep.id, "kind": "first_person", "text": "One."}, {"kind": "first_person", "text": "Three."}]},
         ACTOR, testimony, testimony.version)
     assert [s.number for s in testimony.segments] == [1, 3]
 
 
 def test_stale_version_is_refused_and_changes_nothing(session, make_agent):
     agent = make_agent()
-    testimony = editing.save_testimony(session, data(agent.id, [("first_person", "Words.")]), ACTOR)
+    testimony = save_testimony(session, data(agent.id, [("first_person", "Words.")]), ACTOR)
     stale = testimony.version
-    editing.save_testimony(session, data(agent.id, [("first_person", "Newer.")]) | {"segments": [
-        {"record_id": testimony.segments[0].id, "kind": "first_person", "text": "Newer."}]}, ACTOR, testimony, stale)
-    with pytest.raises(editing.StaleEdit):
-        editing.save_testimony(session, data(agent.id, [("first_person", "Older.")]), ACTOR, testimony, stale)
+    save_testimony(session, data(agent.id, [("first_person", "Newer.")]) | {"segments": [
+        {"id": testimony.segments[0].id, "kind": "first_person", "text": "Newer."}]}, ACTOR, testimony, stale)
+    with pytest.raises(StaleEdit):
+        save_testimony(session, data(agent.id, [("first_person", "Older.")]), ACTOR, testimony, stale)
     assert testimony.segments[0].text == "Newer."
 
 
 def test_children_only_edit_still_moves_the_version(session, make_agent):
     agent = make_agent()
-    testimony = editing.save_testimony(session, data(agent.id, [("first_person", "Words.")]), ACTOR)
+    testimony = save_testimony(session, data(agent.id, [("first_person", "Words.")]), ACTOR)
     before = testimony.version
-    editing.save_testimony(session, data(agent.id, []) | {"segments": [
-        {"record_id": testimony.segments[0].id, "kind": "first_person", "text": "Words, corrected."}]}, ACTOR, testimony, before)
+    save_testimony(session, data(agent.id, []) | {"segments": [
+        {"id": testimony.segments[0].id, "kind": "first_person", "text": "Words, corrected."}]}, ACTOR, testimony, before)
     assert testimony.version == before + 1
 
 
 def test_concurrent_writers_cannot_both_win(db, make_agent, session):
     agent = make_agent()
-    testimony = editing.save_testimony(session, data(agent.id, [("first_person", "Base.")]), ACTOR)
+    testimony = save_testimony(session, data(agent.id, [("first_person", "Base.")]), ACTOR)
     session.commit()
     testimony_id, version, segment_id = testimony.id, testimony.version, testimony.segments[0].id
     results = []
@@ -77,11 +85,11 @@ def test_concurrent_writers_cannot_both_win(db, make_agent, session):
             barrier.wait()
             try:
                 target = own.get(Testimony, testimony_id)
-                editing.save_testimony(own, data(agent.id, []) | {"segments": [
-                    {"record_id": segment_id, "kind": "first_person", "text": text}]}, Actor(text), target, version)
+                save_testimony(own, data(agent.id, []) | {"segments": [
+                    {"id": segment_id, "kind": "first_person", "text": text}]}, Actor(text), target, version)
                 own.commit()
                 results.append(("saved", text))
-            except editing.StaleEdit:
+            except StaleEdit:
                 own.rollback()
                 results.append(("refused", text))
 
@@ -99,56 +107,56 @@ def test_concurrent_writers_cannot_both_win(db, make_agent, session):
 
 def test_rejections_name_the_field(session, make_agent):
     agent = make_agent()
-    with pytest.raises(editing.EditRejected) as rejected:
-        editing.save_testimony(session, data(agent.id, [("first_person", "Words.")], events_date_edtf="1988-13",
-                                             roles=[{"agent_id": agent.id, "role": "alleged_perpetrator"}]), ACTOR)
-    problems = rejected.value.problems
-    assert "1988-13 is not a valid month" in problems["events_date_edtf"][0]
-    assert "roles" in problems and "roles-0-named_by_source_id" in problems
+    with pytest.raises(Rejected) as rejected:
+        save_testimony(session, data(agent.id, [("first_person", "Words.")], events_date="1988-13",
+                                     roles=[{"agent": agent.id, "role": "alleged_perpetrator"}]), ACTOR)
+    problems = rejected.value.by_field()
+    assert "1988-13 is not a valid month" in problems["events_date"][0]
+    assert "roles" in problems and "roles[0].named_by" in problems
 
 
 def test_split_merge_and_move_carry_redactions(session):
     segments = [{"kind": "first_person", "text": "Ali was there. Then Reza came.", "split_at": "15",
                  "redactions": [{"start": 0, "end": 3}, {"start": 20, "end": 24}]}]
-    editing.split_segment(segments, 0)
+    split_segment(segments, 0)
     assert [s["text"] for s in segments] == ["Ali was there.", "Then Reza came."]
     assert segments[0]["redactions"] == [{"start": 0, "end": 3}]
     assert segments[1]["redactions"] == [{"start": 5, "end": 9}]
     assert segments[1]["text"][5:9] == "Reza"
-    editing.merge_segments(segments, 0)
+    merge_segments(segments, 0)
     assert segments[0]["text"] == "Ali was there. Then Reza came."
     assert [segments[0]["text"][r["start"]:r["end"]] for r in segments[0]["redactions"]] == ["Ali", "Reza"]
     more = [{"kind": "first_person", "text": "a"}, {"kind": "editorial", "text": "b"}]
-    assert "never run into framing" in editing.merge_segments(more, 0)
-    editing.move_segment(more, 1, -1)
+    assert "never run into framing" in merge_segments(more, 0)
+    move_segment(more, 1, -1)
     assert [s["text"] for s in more] == ["b", "a"]
 
 
 def test_workflow_and_soft_delete(session, make_agent):
     agent = make_agent()
     actor = Actor("archivist")
-    testimony = editing.save_testimony(session, data(agent.id, [("first_person", "Words.")]), actor)
-    editing.publish(session, testimony, actor, testimony.version)
+    testimony = save_testimony(session, data(agent.id, [("first_person", "Words.")]), actor)
+    workflow.publish(session, testimony, actor, testimony.version)
     assert testimony.publication_state is PublicationState.PUBLISHED and testimony.published_dt
-    with pytest.raises(editing.EditRejected):
-        editing.withdraw(session, testimony, "  ", actor)
-    editing.withdraw(session, testimony, "Consent withdrawn.", actor)
-    editing.soft_delete(session, testimony, "Duplicate of T-0002.", actor)
+    with pytest.raises(Rejected):
+        workflow.withdraw(session, testimony, "  ", actor)
+    workflow.withdraw(session, testimony, "Consent withdrawn.", actor)
+    workflow.soft_delete(session, testimony, "Duplicate of T-0002.", actor)
     assert testimony.is_deleted and testimony.deleted_reason == "Duplicate of T-0002."
-    with pytest.raises(editing.EditRejected):
-        editing.publish(session, testimony, actor)
+    with pytest.raises(Rejected):
+        workflow.publish(session, testimony, actor)
     notes = session.scalars(select(Revision.note).where(Revision.entity_id == testimony.id).order_by(Revision.number)).all()
     assert notes == ["created", "published", "withdrawn: Consent withdrawn.", "deleted: Duplicate of T-0002."]
 
 
 def test_restore_brings_back_text_but_not_workflow(session, make_agent):
     agent = make_agent()
-    testimony = editing.save_testimony(session, data(agent.id, [("first_person", "Original words.")]), ACTOR)
+    testimony = save_testimony(session, data(agent.id, [("first_person", "Original words.")]), ACTOR)
     segment_id = testimony.segments[0].id
-    editing.save_testimony(session, data(agent.id, []) | {"title": "Renamed", "segments": [
-        {"record_id": segment_id, "kind": "first_person", "text": "Changed words."}]}, ACTOR, testimony)
-    editing.publish(session, testimony, ACTOR)
-    revision = editing.restore_revision(session, testimony, 1, ACTOR, testimony.version)
+    save_testimony(session, data(agent.id, []) | {"title": "Renamed", "segments": [
+        {"id": segment_id, "kind": "first_person", "text": "Changed words."}]}, ACTOR, testimony)
+    workflow.publish(session, testimony, ACTOR)
+    revision = restore_revision(session, testimony, 1, ACTOR, testimony.version)
     assert revision.number == 4 and revision.note == "restored revision 1"
     assert (testimony.title, testimony.segments[0].text) == ("An account", "Original words.")
     assert testimony.segments[0].id == segment_id
@@ -156,28 +164,31 @@ def test_restore_brings_back_text_but_not_workflow(session, make_agent):
 
 
 def test_agents_places_occasions_sources_keep_versions_and_history(session):
-    agent = editing.save_agent(session, {"kind": "person", "preferred_name": "Amina", "names": [
-        {"name": "Ameneh", "kind": "spelling_variant"}]}, ACTOR)
+    agent = save(session, AgentInput(kind="person", name="Amina", names=[
+        {"name": "Ameneh", "kind": "spelling_variant"}]), ACTOR)
     assert agent.key == "amina" and [n.name for n in agent.names] == ["Ameneh"]
-    with pytest.raises(editing.EditRejected):
-        editing.save_agent(session, {"kind": "person", "preferred_name": "X", "is_protected": True}, ACTOR)
-    place = editing.save_place(session, {"name": "Evin Prison", "kind": "prison"}, ACTOR)
+    with pytest.raises(Rejected):
+        save(session, AgentInput(kind="person", name="X", protected=True), ACTOR)
+    place = save(session, PlaceInput(name="Evin Prison", kind="prison"), ACTOR)
     version = place.version
-    editing.save_place(session, {"name": "Evin Prison", "kind": "prison", "latitude": 35.79, "longitude": 51.39}, ACTOR, place, version)
+    save(session, PlaceInput(name="Evin Prison", kind="prison", latitude=35.79, longitude=51.39), ACTOR, place, version)
     assert place.version == version + 1
-    with pytest.raises(editing.StaleEdit):
-        editing.save_place(session, {"name": "Evin", "kind": "prison"}, ACTOR, place, version)
-    occasion = editing.save_occasion(session, {"title": "Conference", "kind": "conference", "date_edtf": "2018-07-16?"}, ACTOR)
+    with pytest.raises(StaleEdit):
+        save(session, PlaceInput(name="Evin", kind="prison"), ACTOR, place, version)
+    occasion = save(session, OccasionInput(title="Conference", kind="conference", date="2018-07-16?"), ACTOR)
     assert occasion.date_lower.isoformat() == "2018-07-16"
-    source = editing.save_source(session, {"title": "An article", "kind": "article", "stance_note_html": "<p onclick=x>Hi</p>"}, ACTOR)
-    assert source.stance_note_html == "<p>Hi</p>"
+    with pytest.raises(Rejected) as rejected:
+        save(session, SourceInput(title="An article", kind="article", stance_note="<p onclick=x>Hi</p>"), ACTOR)
+    assert "onclick=" in rejected.value.by_field()["stance_note"][0]
+    source = save(session, SourceInput(title="An article", kind="article", stance_note="<p><em>Hi</em> <u>u</u></p>"), ACTOR)
+    assert source.stance_note_html == "<p><em>Hi</em> u</p>"
     assert verify_chains(session) == []
 
 
 def test_inline_agent_creation(session):
-    testimony = editing.save_testimony(session, {
+    testimony = save_testimony(session, {
         "title": "An account", "language": "en", "account_kind": "eyewitness",
-        "roles": [{"new_agent_name": "Kobra Jokar", "new_agent_kind": AgentKind.PERSON.value, "role": "speaker"}],
+        "roles": [{"new_agent": AgentInput(name="Kobra Jokar", kind=AgentKind.PERSON.value), "role": "speaker"}],
         "segments": [{"kind": SegmentKind.FIRST_PERSON.value, "text": "Words."}],
     }, ACTOR)
     assert testimony.roles[0].agent.key == "kobra-jokar"

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from catalog.models import Agent, Testimony
 from catalog.services.actors import Actor
-from catalog.services.csv_import import COLUMNS, CsvRejected, import_csv, template_header
+from catalog.services.imports import run_import
+from catalog.services.imports.csv_format import COLUMNS, template_header
 
 ACTOR = Actor.system("csv test")
 HEADER = "testimony,title,speaker,speaker_name,language,events_date,segment_kind,segment_text,segment_language,translation\n"
@@ -20,8 +21,8 @@ def test_rows_become_testimonies_with_segments_in_order(session):
         "T-0101,,,,,,first_person,من شش سال در زندان بودم.,fa,I was in prison for six years.\n"
         "T-0102,Another,kobra-jokar-csv,,en,,first_person,Second testimony.,,\n"
     )
-    report = import_csv(session, raw.encode("utf-8-sig"), ACTOR)
-    assert report.created == {"agent": 1, "testimony": 2}
+    report = run_import(session, raw.encode("utf-8-sig"), ACTOR, filename="batch.csv")
+    assert report.ok and report.created == {"agent": 1, "testimony": 2}
     testimony = session.scalar(select(Testimony).where(Testimony.public_id == "T-0101"))
     assert [s.kind.value for s in testimony.segments] == ["editorial", "first_person", "first_person"]
     assert testimony.segments[2].direction == "rtl" and testimony.segments[2].translation == "I was in prison for six years."
@@ -35,9 +36,8 @@ def test_every_problem_is_reported_by_row_and_column_and_nothing_is_kept(session
         "T-0202,,,,,,first_person,,xx-!!,\n"
         "T-0203,,nobody-known,,en,,editorial,Framing.,,\n"
     )
-    with pytest.raises(CsvRejected) as rejected:
-        import_csv(session, raw, ACTOR)
-    problems = rejected.value.problems
+    result = run_import(session, raw.encode(), ACTOR, filename="batch.csv")
+    problems = result.problems
     text = "\n".join(problems)
     assert "row 3, events_date" in text and "1988-13" in text
     assert "row 3, segment_kind" in text
@@ -51,22 +51,20 @@ def test_every_problem_is_reported_by_row_and_column_and_nothing_is_kept(session
 
 
 def test_header_problems(session):
-    with pytest.raises(CsvRejected) as rejected:
-        import_csv(session, "testimony,titel,segment_text\nT-0300,x,y\n", ACTOR)
-    text = "\n".join(rejected.value.problems)
+    result = run_import(session, b"testimony,titel,segment_text\nT-0300,x,y\n", ACTOR, filename="batch.csv")
+    text = "\n".join(result.problems)
     assert "unknown column(s) titel" in text and "missing required column(s) segment_kind" in text
 
 
 def test_not_utf8_is_refused_clearly(session):
-    with pytest.raises(CsvRejected) as rejected:
-        import_csv(session, HEADER.encode() + "T-0400,Caf\xe9".encode("latin-1") + b"\n", ACTOR)
-    assert "not UTF-8" in rejected.value.problems[0]
+    result = run_import(session, HEADER.encode() + "T-0400,Caf\xe9".encode("latin-1") + b"\n", ACTOR)
+    assert "not UTF-8" in result.problems[0]
 
 
 def test_template_lists_every_documented_column():
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
     assert template_header().strip().split(",") == list(COLUMNS)
     for column in COLUMNS:
         assert f"| `{column}` |" in readme, column

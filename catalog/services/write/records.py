@@ -1,0 +1,60 @@
+"""The one write: check the input against its rule book, write it, and record the revision — for
+every kind of record and every door (forms, imports, restore, seeds, the command line)."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from sqlalchemy.orm import Session
+
+from ...models import Agent, Occasion, Place, Source, Testimony
+from ..actors import Actor
+from . import rules
+from .agents import AgentInput
+from .context import WriteContext, check_version, commit_revision
+from .places import OccasionInput, PlaceInput
+from .problems import Problems
+from .sources import SourceInput
+from .testimonies import TestimonyInput
+
+#: The kind of record each input writes.
+MODELS: dict[type, type] = {
+    AgentInput: Agent,
+    PlaceInput: Place,
+    OccasionInput: Occasion,
+    SourceInput: Source,
+    TestimonyInput: Testimony,
+}
+
+
+def check(ctx: WriteContext, record_input: Any, existing: Any = None) -> None:
+    """Check an input against every rule of its kind; raise `Rejected` naming each problem."""
+    problems = Problems()
+    record_input.check(ctx, problems, existing)
+    problems.raise_any()
+
+
+def save(session_or_ctx: Session | WriteContext, record_input: Any, actor: Optional[Actor] = None,
+         existing: Any = None, expected_version: Optional[int] = None, note: str = "") -> Any:
+    """Create (`existing` None) or change a record from its input, as one revision.
+
+    A change based on an older version raises `StaleEdit`; an input that breaks a rule raises
+    `Rejected`. Either way nothing is written. Never commits."""
+    ctx = session_or_ctx if isinstance(session_or_ctx, WriteContext) else WriteContext(session_or_ctx, actor)
+    if existing is not None:
+        check_version(existing, expected_version)
+    problems = Problems()
+    note = rules.note(problems, "note", note)
+    with ctx.session.no_autoflush:
+        record_input.check(ctx, problems, existing)
+    problems.raise_any()
+    record = record_input.apply(ctx, existing)
+    commit_revision(ctx, record, note or ("created" if existing is None else "edited"))
+    return record
+
+
+def save_new(ctx: WriteContext, record_input: Any, note: str = "created") -> Any:
+    """Write an input already checked (a record named beside another, an import's entry)."""
+    record = record_input.apply(ctx, None)
+    commit_revision(ctx, record, note)
+    return record

@@ -1,0 +1,254 @@
+"""Testimonies: one input holding a testimony with its roles, transmission, segments, redactions and
+claims; one rule book (`check`) and one write (`apply`), whichever door the testimony came through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from sqlalchemy import func, select
+
+from ...models import (
+    AccessLevel,
+    AccountKind,
+    Agent,
+    AgentRole,
+    Claim,
+    ConsentStatus,
+    CorroborationChange,
+    CorroborationStatus,
+    Occasion,
+    PublicationState,
+    RoleKind,
+    Source,
+    Testimony,
+    TransmissionLink,
+)
+from . import rules
+from .agents import AgentInput
+from .claims import ClaimInput, timestamp
+from .context import WriteContext, next_public_id
+from .places import OccasionInput
+from .problems import Problems
+from .roles import check_role
+from .segments import SegmentInput
+from .sources import SourceInput
+from .testimony_segments import apply_segments, check_segment_set
+
+
+@dataclass
+class TestimonyInput:
+    id: Any = None
+    title: Any = None
+    account_kind: Any = AccountKind.EYEWITNESS.value
+    occasion: Any = None
+    source: Any = None
+    language: Any = "en"
+    events_date: Any = None
+    #: None leaves the publication state as it is (the workflow moves it); a file may set it.
+    publication_state: Any = None
+    withdrawn_reason: Any = ""
+    access_level: Any = AccessLevel.PUBLIC.value
+    consent_status: Any = ConsentStatus.UNKNOWN.value
+    consent_note: Any = ""
+    #: {status, rationale, history}: set by a file; a form changes it through its own action.
+    corroboration: Any = None
+    summary: Any = ""
+    roles: Any = field(default_factory=list)
+    transmission: Any = field(default_factory=list)
+    segments: Any = field(default_factory=list)
+    #: Claims made in its segments (a file's); None leaves the claims as they are.
+    claims: Any = None
+    #: Records named for the first time beside the testimony (a form's "…or a new one").
+    new_occasion: Optional[OccasionInput] = None
+    new_source: Optional[SourceInput] = None
+
+    def check(self, ctx: WriteContext, problems: Problems, existing: Optional[Testimony] = None) -> None:
+        self._check_identity(ctx, problems, existing)
+        self.title = rules.title(problems, "title", self.title)
+        self.account_kind = rules.choice(problems, "account_kind", self.account_kind, AccountKind, required=True)
+        self.language = rules.language(problems, "language", self.language) or "en"
+        self.events_date = rules.edtf(problems, "events_date", self.events_date)
+        self.access_level = rules.choice(problems, "access_level", self.access_level, AccessLevel, AccessLevel.PUBLIC)
+        self.consent_status = rules.choice(problems, "consent_status", self.consent_status, ConsentStatus,
+                                           ConsentStatus.UNKNOWN)
+        self.consent_note = rules.note(problems, "consent_note", self.consent_note)
+        self.summary = rules.html(problems, "summary", self.summary)
+        self._check_publication(problems)
+        self._check_inline_records(ctx, problems)
+        self._check_roles(ctx, problems)
+        self._check_transmission(ctx, problems)
+        self.segments = check_segment_set(ctx, problems, self.segments, existing, self.language)
+        self._check_corroboration(problems)
+        if self.claims is not None:
+            self._check_claims(ctx, problems)
+
+    def _check_identity(self, ctx: WriteContext, problems: Problems, existing: Optional[Testimony]) -> None:
+        if existing is not None:
+            self.id = existing.public_id
+            return
+        if rules.is_blank(self.id):
+            self.id = None  # the next free identifier is given when it is written
+            return
+        self.id = rules.public_id(problems, "id", self.id)
+        if self.id and ctx.exists(Testimony, self.id):
+            problems.add("id", f"{self.id} is already used.")
+
+    def _check_publication(self, problems: Problems) -> None:
+        self.publication_state = rules.choice(problems, "publication_state", self.publication_state,
+                                              PublicationState)
+        self.withdrawn_reason = rules.text(problems, "withdrawn_reason", self.withdrawn_reason) or ""
+        if self.publication_state is PublicationState.WITHDRAWN and not self.withdrawn_reason.strip():
+            problems.add("withdrawn_reason", "A withdrawn testimony needs the reason it was withdrawn.")
+
+    def _check_inline_records(self, ctx: WriteContext, problems: Problems) -> None:
+        ctx.find(Occasion, self.occasion, problems, "occasion")
+        ctx.find(Source, self.source, problems, "source")
+        if self.new_occasion is not None:
+            if not rules.is_blank(self.occasion):
+                problems.add(("new_occasion", "title"), "Pick an occasion or name a new one, not both.")
+            self.new_occasion.check(ctx, problems.under("new_occasion"))
+        if self.new_source is not None:
+            if not rules.is_blank(self.source):
+                problems.add(("new_source", "title"), "Pick a source or name a new one, not both.")
+            self.new_source.check(ctx, problems.under("new_source"))
+
+    def _check_roles(self, ctx: WriteContext, problems: Problems) -> None:
+        checked = []
+        for index, item in rules.items(problems, "roles", self.roles):
+            checked.append(check_role(ctx, problems.under("roles", index), item))
+        self.roles = checked
+        if not any(r["role"] is RoleKind.SPEAKER for r in checked):
+            problems.add("roles", "Name the speaker (pick an agent, or type a new name).")
+
+    def _check_transmission(self, ctx: WriteContext, problems: Problems) -> None:
+        checked = []
+        for index, item in rules.items(problems, "transmission", self.transmission):
+            where = problems.under("transmission", index)
+            new_agent = item.get("new_agent")
+            if isinstance(new_agent, AgentInput):
+                new_agent.check(ctx, where.under("new_agent"))
+            ctx.find(Agent, item.get("agent"), where, "agent")
+            ctx.find(Source, item.get("source"), where, "source")
+            if rules.is_blank(item.get("agent")) and rules.is_blank(item.get("source")) and new_agent is None:
+                where.add("agent", "A link of the chain needs an agent, a source or both.")
+            checked.append({**item, "note": rules.note(where, "note", item.get("note"))})
+        self.transmission = checked
+
+    def _check_corroboration(self, problems: Problems) -> None:
+        if self.corroboration is None:
+            return
+        entry = self.corroboration
+        if not isinstance(entry, dict):
+            problems.add("corroboration", "Must be an object with status, rationale and history.")
+            self.corroboration = None
+            return
+        where = problems.under("corroboration")
+        status = rules.choice(where, "status", entry.get("status"), CorroborationStatus,
+                              CorroborationStatus.UNVERIFIED)
+        rationale = rules.text(where, "rationale", entry.get("rationale")) or ""
+        history = []
+        for index, change in rules.items(where, "history", entry.get("history")):
+            at = where.under("history", index)
+            history.append({
+                "status": rules.choice(at, "status", change.get("status"), CorroborationStatus, status),
+                "rationale": rules.text(at, "rationale", change.get("rationale"), required=True) or "",
+                "changed_by": rules.name(at, "changed_by", change.get("changed_by"), max_length=200) or "",
+                "changed_at": timestamp(at, "changed_at", change.get("changed_at")),
+            })
+        if not history and rationale:
+            history.append({"status": status, "rationale": rationale, "changed_by": "", "changed_at": None})
+        self.corroboration = {"status": status, "rationale": rationale, "history": history}
+
+    def _check_claims(self, ctx: WriteContext, problems: Problems) -> None:
+        checked = []
+        for index, item in rules.items(problems, "claims", self.claims):
+            claim = item if isinstance(item, ClaimInput) else ClaimInput(**_claim_fields(item), key_required=True)
+            claim.check(ctx, problems.under("claims", index))
+            checked.append(claim)
+        self.claims = checked
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def apply(self, ctx: WriteContext, existing: Optional[Testimony] = None) -> Testimony:
+        from .records import save_new
+
+        if self.new_occasion is not None:
+            self.occasion = save_new(ctx, self.new_occasion, note="created beside a testimony").id
+        if self.new_source is not None:
+            self.source = save_new(ctx, self.new_source, note="created beside a testimony").id
+        testimony = existing
+        if testimony is None:
+            testimony = Testimony(public_id=self.id or next_public_id(ctx.session),
+                                  publication_state=PublicationState.DRAFT)
+            ctx.session.add(testimony)
+        self._write_columns(ctx, testimony)
+        self._write_roles(ctx, testimony)
+        apply_segments(ctx, testimony, self.segments)
+        if self.corroboration is not None:
+            self._write_corroboration(ctx, testimony)
+        ctx.created[Testimony][testimony.public_id] = testimony
+        if self.claims:
+            ctx.session.flush()
+            for claim in self.claims:
+                claim.apply(ctx)
+        return testimony
+
+    def _write_columns(self, ctx: WriteContext, testimony: Testimony) -> None:
+        testimony.title = self.title
+        testimony.language = self.language
+        testimony.account_kind = self.account_kind
+        testimony.events_date_edtf = self.events_date.text if self.events_date else None
+        testimony.events_date_lower = self.events_date.lower if self.events_date else None
+        testimony.events_date_upper = self.events_date.upper if self.events_date else None
+        testimony.access_level = self.access_level
+        testimony.consent_status = self.consent_status
+        testimony.consent_note = self.consent_note
+        testimony.summary_html = self.summary
+        testimony.occasion = ctx.get(Occasion, self.occasion)
+        testimony.source = ctx.get(Source, self.source)
+        if self.publication_state is not None:
+            testimony.publication_state = self.publication_state
+            testimony.withdrawn_reason = self.withdrawn_reason
+
+    def _write_roles(self, ctx: WriteContext, testimony: Testimony) -> None:
+        """Roles and transmission are short ordered lists: written as given, replacing what was."""
+        from .records import save_new
+
+        def agent_of(item: dict) -> Optional[Agent]:
+            if isinstance(item.get("new_agent"), AgentInput):
+                return save_new(ctx, item["new_agent"], note="created beside a testimony")
+            return ctx.get(Agent, item.get("agent"))
+
+        testimony.roles.clear()
+        testimony.transmission.clear()
+        ctx.session.flush()
+        for position, item in enumerate(self.roles):
+            testimony.roles.append(AgentRole(
+                agent=agent_of(item), role=item["role"], named_by=ctx.get(Source, item.get("named_by")),
+                relation_to_events=item["relation"], position=position,
+            ))
+        for position, item in enumerate(self.transmission, 1):
+            testimony.transmission.append(TransmissionLink(
+                position=position, agent=agent_of(item), source=ctx.get(Source, item.get("source")),
+                note=item["note"],
+            ))
+
+    def _write_corroboration(self, ctx: WriteContext, testimony: Testimony) -> None:
+        testimony.corroboration_status = self.corroboration["status"]
+        testimony.corroboration_rationale = self.corroboration["rationale"]
+        for change in self.corroboration["history"]:
+            row = CorroborationChange(status=change["status"], rationale=change["rationale"],
+                                      changed_by_label=change["changed_by"] or ctx.actor.label)
+            if change["changed_at"] is not None:
+                row.changed_dt = change["changed_at"]
+            testimony.corroboration_history.append(row)
+
+
+def _claim_fields(item: dict) -> dict:
+    names = ("key", "segment", "kind", "statement", "excerpt", "speaker", "quantity_low", "quantity_high", "scope")
+    return {name: item.get(name) for name in names if name in item}
+
+
+def claims_on(ctx: WriteContext, segment_id: int) -> int:
+    return ctx.session.scalar(select(func.count()).select_from(Claim).where(Claim.segment_id == segment_id))

@@ -1,0 +1,190 @@
+"""A testimony's text as a whole: the rules that hold across its segments (some text, ¶ numbers
+given once and never reused, one segment per place in a source, no claim left without its words),
+and the write that touches only the rows that changed — so a long transcript saves quickly."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from ...models import Claim, Revision, Segment, Source, Testimony
+from . import rules
+from .context import WriteContext
+from .problems import Problems
+from .segments import SegmentInput
+
+#: Most segments one testimony may hold (a long interview has a few thousand passages).
+MAX_SEGMENTS = 20_000
+
+
+def check_segment_set(ctx: WriteContext, problems: Problems, entries: Any, existing: Optional[Testimony],
+                      default_language: str) -> list[SegmentInput]:
+    """Check every segment and the rules that hold across them; return the checked inputs."""
+    items = rules.items(problems, "segments", entries)
+    if len(items) > MAX_SEGMENTS:
+        problems.add("segments", f"{len(items):,} segments; one testimony holds at most {MAX_SEGMENTS:,}.")
+        return []
+    saved = {s.id: s for s in existing.segments} if existing is not None else {}
+    segments: list[SegmentInput] = []
+    numbers: dict[int, int] = {}
+    for index, item in items:
+        segment = item if isinstance(item, SegmentInput) else SegmentInput.from_entry(item)
+        where = problems.under("segments", index)
+        segment.check(ctx, where, default_language)
+        if segment.id is not None and segment.id not in saved:
+            where.add("text", "This segment no longer belongs to the testimony; reload the page.")
+        if segment.number is not None and segment.id is None:
+            if segment.number in numbers:
+                where.add("number", f"¶{segment.number} is given to two segments.")
+            numbers[segment.number] = index
+        if segment.source is not None and segment.source_position is not None:
+            source = ctx.find(Source, segment.source, Problems(), "source")
+            if source is not None:
+                ctx.take_source_position(where, "source_position", source, segment.source_position,
+                                         segment_id=segment.id)
+        segments.append(segment)
+    if not any(s.text and s.text.strip() for s in segments):
+        problems.add("segments", "A testimony needs at least one segment of text.")
+    if existing is None:
+        _number_new(segments)
+    else:
+        _check_removals(ctx, problems, saved, segments)
+    return segments
+
+
+def _number_new(segments: list[SegmentInput]) -> None:
+    """A new testimony's ¶ numbers: as given, the others next after the highest (so a file's claims
+    can name the segment they rest on before anything is written)."""
+    used = {s.number for s in segments if s.number is not None}
+    for segment in segments:
+        if segment.number is None:
+            segment.number = max(used, default=0) + 1
+            used.add(segment.number)
+
+
+def _check_removals(ctx: WriteContext, problems: Problems, saved: dict[int, Segment],
+                    segments: list[SegmentInput]) -> None:
+    kept = {s.id for s in segments if s.id is not None} | {
+        match.id for match in (_by_number(saved, s) for s in segments if s.id is None) if match is not None
+    }
+    removed = [seg_id for seg_id, seg in saved.items() if seg_id not in kept and seg.source_id is None]
+    if not removed:
+        return
+    counts = ctx.session.execute(
+        select(Claim.segment_id, func.count()).where(Claim.segment_id.in_(removed)).group_by(Claim.segment_id)
+    ).all()
+    for segment_id, count in counts:
+        problems.add("segments", f"¶{saved[segment_id].number} has {count} claim(s) attached; remove or move "
+                                 "them before removing the segment.")
+
+
+def _by_number(saved: dict[int, Segment], segment: SegmentInput) -> Optional[Segment]:
+    if segment.number is None:
+        return None
+    return next((s for s in saved.values() if s.number == segment.number), None)
+
+
+def apply_segments(ctx: WriteContext, testimony: Testimony, segments: list[SegmentInput]) -> None:
+    """Write the checked segments: rows matched by id (a form) or ¶ number (a restore) are updated
+    in place and keep their number; new rows get a number never used before; rows left out are
+    removed (one that is also part of a source's text only leaves the testimony)."""
+    session = ctx.session
+    saved: dict[int, Segment] = {}
+    if testimony.id is not None:
+        rows = session.scalars(
+            select(Segment).where(Segment.testimony_id == testimony.id).options(selectinload(Segment.redactions))
+        ).all()
+        saved = {s.id: s for s in rows}
+    matched: list[tuple[SegmentInput, Optional[Segment]]] = []
+    taken: set[int] = set()
+    by_number = {s.number: s for s in saved.values()}
+    for item in segments:
+        row = saved.get(item.id) if item.id is not None else None
+        if row is None and item.id is None and item.number in by_number and by_number[item.number].id not in taken:
+            row = by_number[item.number]
+        if row is not None:
+            taken.add(row.id)
+        matched.append((item, row))
+    _remove(ctx, testimony, [row for row_id, row in saved.items() if row_id not in taken])
+    _park_moved(ctx, matched)
+    numbers = _NumberBook(ctx, testimony, saved)
+    for position, (item, row) in enumerate(matched, 1):
+        if row is None:
+            row = Segment(number=numbers.give(item.number), position=-position)
+            if item.source is not None:
+                row.source = ctx.get(Source, item.source)
+                row.source_position = item.source_position
+                row.source_paragraph = item.paragraph
+            testimony.segments.append(row)
+            item.write(ctx, row)
+        elif not item.same_as(row):
+            item.write(ctx, row)
+    session.flush()
+    for position, (item, row) in enumerate(matched, 1):
+        row = row if row is not None else next(s for s in testimony.segments if s.position == -position)
+        if row.position != position:
+            row.position = position
+    session.flush()
+    testimony.segments.sort(key=lambda s: s.position)
+
+
+def _remove(ctx: WriteContext, testimony: Testimony, rows: list[Segment]) -> None:
+    for row in rows:
+        if row.source_id is not None:
+            # It stays in the source's text and only leaves this testimony. Done in SQL: taking
+            # it out of the collection would delete it as an orphan.
+            ctx.session.execute(
+                update(Segment).where(Segment.id == row.id).values(testimony_id=None, position=None, number=None)
+            )
+            ctx.session.expire(row)
+        else:
+            ctx.session.delete(row)
+    if rows:
+        ctx.session.flush()
+        ctx.session.expire(testimony, ["segments"])
+
+
+def _park_moved(ctx: WriteContext, matched: list[tuple[SegmentInput, Optional[Segment]]]) -> None:
+    """Move the rows whose place changes out of the way first: swapping two segments must not trip
+    the (testimony, position) unique constraint half-way through the flush."""
+    moved = [row for position, (_, row) in enumerate(matched, 1) if row is not None and row.position != position]
+    for offset, row in enumerate(moved):
+        row.position = -1_000_000 - offset
+    if moved:
+        ctx.session.flush()
+
+
+class _NumberBook:
+    """¶ numbers already given by a testimony, read only when a new segment needs one."""
+
+    def __init__(self, ctx: WriteContext, testimony: Testimony, saved: dict[int, Segment]) -> None:
+        self.ctx = ctx
+        self.testimony = testimony
+        self.used: Optional[set[int]] = None
+        self.current = {s.number for s in saved.values() if s.number is not None}
+
+    def give(self, wanted: Optional[int]) -> int:
+        if self.used is None:
+            self.used = set(self.current) | self._from_history()
+        if wanted is not None and wanted not in self.used:
+            self.used.add(wanted)
+            return wanted
+        number = max(self.used, default=0) + 1
+        self.used.add(number)
+        return number
+
+    def _from_history(self) -> set[int]:
+        if self.testimony.id is None:
+            return set()
+        used: set[int] = set()
+        for snapshot in self.ctx.session.scalars(
+            select(Revision.snapshot).where(Revision.entity_type == "testimony",
+                                            Revision.entity_id == self.testimony.id)
+        ):
+            for segment in json.loads(snapshot).get("segments", []):
+                if segment.get("number"):
+                    used.add(segment["number"])
+        return used
