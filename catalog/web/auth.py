@@ -14,11 +14,16 @@ bp = Blueprint("auth", __name__)
 SESSION_TOKEN_KEY = "sid"
 
 
-def safe_next(target: str | None) -> str:
-    """A local path to go back to after signing in; anything else goes home."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("public.index")
+def local_path(target: str | None) -> str:
+    """`target` if it is a path on this site, otherwise ""."""
+    # Browsers drop tabs and newlines from a URL and read a backslash as a slash, so "/<tab>/evil"
+    # and "/<backslash>evil" leave the site just as "//evil" does. A path here starts with one
+    # slash and holds no backslash and no control character (which no Location header may carry).
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return ""
+    if "\\" in target or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in target):
+        return ""
+    return target
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -26,7 +31,8 @@ def safe_next(target: str | None) -> str:
 def login():
     """Sign in with a user name and password."""
     form = LoginForm()
-    next_url = request.values.get("next", "")
+    # Only a path on this site is carried by the form, and followed once signed in.
+    next_url = local_path(request.values.get("next"))
     status = 200
     if form.validate_on_submit():
         db = db_session()
@@ -47,7 +53,7 @@ def login():
             session.clear()
             session[SESSION_TOKEN_KEY] = token
             flash(f"Signed in as {user.username}.", "success")
-            return redirect(safe_next(next_url))
+            return redirect(next_url or url_for("public.index"))
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form, next_url=next_url), status
