@@ -1,0 +1,143 @@
+"""The archivist workspace: entering and correcting records.
+
+Every view follows one shape: load or 404 -> (the blueprint's guard checked access) -> validate the
+form -> call a service -> commit -> flash -> redirect. A form that fails validation, a stale save
+and an expired CSRF token all re-render the form with everything that was typed; nothing is written.
+
+The views live by record family: testimonies.py (testimonies, their workflow and claims), records.py
+(agents, places, occasions, sources and the pickers' choices), history.py (revisions, diffs,
+restore) and imports.py (bulk import). This module holds the blueprint, its one guard and what they
+share.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from ... import queries
+from ...models import Agent, Occasion, Place, Source, Testimony
+from ...services.actors import Actor
+from .. import current_viewer, db_session
+
+bp = Blueprint("archive", __name__, url_prefix="/archive")
+
+#: Rows in one page of a record list.
+PAGE_SIZE = 100
+#: Suggestions returned by one look-up.
+LOOKUP_LIMIT = 20
+#: Up to this many records, pickers list them all (usable without JavaScript); beyond it they list
+#: only the current choice and rely on search-as-you-type (or typing a new name).
+PICKER_FULL_LIST_LIMIT = 500
+
+
+@bp.before_request
+def _staff_only():
+    """One guard for the whole workspace: archivists and admins only."""
+    viewer = current_viewer()
+    if viewer.user_id is None:
+        if request.method == "GET":
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        if g.get("session_ended") and request.form:
+            # The session ran out while they were typing: nothing is saved, but nothing typed is
+            # lost either — it is handed back to copy, with a way to sign in again beside it.
+            typed = [(name, value) for name, value in request.form.items(multi=True)
+                     if value.strip() and name not in ("csrf_token", "op", "version") and not name.endswith(
+                         ("-csrf_token", "-version", "record_id", "-number", "split_at"))]
+            return render_template("archive/session_ended.html", typed=typed, back=request.path), 401
+        abort(401)
+    if not viewer.is_staff:
+        abort(403)
+
+
+def actor() -> Actor:
+    viewer = current_viewer()
+    return Actor(label=viewer.username, user_id=viewer.user_id)
+
+
+def _narrowed(choices: list, selected) -> list:
+    """In a large catalog, a picker lists only what is chosen (search-as-you-type finds the rest)."""
+    if len(choices) <= PICKER_FULL_LIST_LIMIT:
+        return choices
+    keep = {str(selected or "")}
+    return [c for c in choices if (c.value if hasattr(c, "value") else c[0]) in keep or not (c.value if hasattr(c, "value") else c[0])]
+
+
+def _latest(session, entity_type: str, entity_id: int) -> int:
+    return queries.latest_revision_number(session, entity_type, entity_id) or 0
+
+
+def _attach_problems(form, problems: dict[str, list[str]]) -> None:
+    """Put a service's problems on the fields they name ("segments-2-text"), else on the form."""
+    for where, messages in problems.items():
+        field = _find_field(form, where)
+        if field is not None:
+            field.errors = list(field.errors or []) + messages
+        else:
+            form.form_errors.extend(messages)
+
+
+def _find_field(form, where: str):
+    try:
+        return form[where]
+    except KeyError:
+        pass
+    parts = where.split("-")
+    node = form
+    i = 0
+    while i < len(parts):
+        name = parts[i]
+        try:
+            node = node[name]
+        except (KeyError, TypeError):
+            return None
+        if hasattr(node, "entries") and i + 1 < len(parts) and parts[i + 1].isdigit():
+            index = int(parts[i + 1])
+            if index >= len(node.entries):
+                return None
+            node = node.entries[index].form
+            i += 2
+            continue
+        i += 1
+    if node is form or hasattr(node, "entries"):
+        return None  # a whole list (segments, roles): reported above the form
+    return node
+
+
+# --- history: every record kind ----------------------------------------------------------------
+
+RECORD_KINDS = {
+    "testimonies": (Testimony, "testimony"),
+    "agents": (Agent, "agent"),
+    "places": (Place, "place"),
+    "occasions": (Occasion, "occasion"),
+    "sources": (Source, "source"),
+}
+
+
+def _record_or_404(kind: str, ident: str):
+    if kind not in RECORD_KINDS:
+        abort(404)
+    model, _ = RECORD_KINDS[kind]
+    session = db_session()
+    if model is Testimony:
+        obj = session.scalar(select(Testimony).where(Testimony.public_id == ident))
+    else:
+        obj = session.scalar(select(model).where(model.key == ident))
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def record_title(obj) -> str:
+    if isinstance(obj, Testimony):
+        return f"{obj.public_id} {obj.title}"
+    return getattr(obj, "preferred_name", None) or getattr(obj, "title", None) or getattr(obj, "name", "")
+
+
+def record_ident(obj) -> str:
+    return obj.public_id if isinstance(obj, Testimony) else obj.key
+
+
+# The views register themselves on `bp` when their modules are imported.
+from . import history, imports, records, testimonies  # noqa: E402,F401

@@ -1,0 +1,115 @@
+"""Every record kind's history: its revisions, a readable diff between two, and restoring one."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from ... import dates
+from ...forms.records import WorkflowForm
+from ...models import Agent, Occasion, Place, Source, User
+from ...services import diffs, editing
+from .. import db_session
+from . import _record_or_404, actor, bp, record_ident, record_title
+
+
+def _names_for_diff(session) -> dict[str, dict]:
+    """Readable names for the ids a snapshot holds."""
+    return {
+        "agent": {a.id: a.preferred_name for a in session.scalars(select(Agent))},
+        "source": {s.id: s.title for s in session.scalars(select(Source))},
+        "occasion": {o.id: o.title for o in session.scalars(select(Occasion))},
+        "place": {p.id: p.name for p in session.scalars(select(Place))},
+        "user": {u.id: u.username for u in session.scalars(select(User))},
+    }
+
+
+@bp.get("/<kind>/<ident>/history")
+def history(kind: str, ident: str):
+    """Every revision of a record, and a readable diff between any two of them."""
+    session = db_session()
+    obj = _record_or_404(kind, ident)
+    revisions = editing.revisions_of(session, obj)
+    if not revisions:
+        abort(404)
+    newest = revisions[0].number
+    b = request.args.get("b", newest, type=int)
+    a = request.args.get("a", max(b - 1, 1) if b > 1 else b, type=int)
+    by_number = {r.number: r for r in revisions}
+    if a not in by_number or b not in by_number:
+        abort(404)
+    diff = diffs.diff_snapshots(by_number[a].snapshot, by_number[b].snapshot) if a != b else None
+    return render_template(
+        "archive/history.html", obj=obj, kind=kind, ident=ident, title=record_title(obj), revisions=revisions,
+        a=a, b=b, diff=diff, names=_names_for_diff(session),
+        restore_form=WorkflowForm(formdata=None, data={"version": obj.version}),
+    )
+
+
+@bp.post("/<kind>/<ident>/restore/<int:number>")
+def restore(kind: str, ident: str, number: int):
+    """Restore an older revision's content; this adds a new revision, nothing is erased."""
+    session = db_session()
+    obj = _record_or_404(kind, ident)
+    form = WorkflowForm()
+    target = url_for("archive.history", kind=kind, ident=ident)
+    if not form.validate():
+        flash("The form expired; nothing was restored. Try again.", "error")
+        return redirect(target)
+    try:
+        revision = editing.restore_revision(session, obj, number, actor(), form.based_on_version)
+    except editing.StaleEdit:
+        session.rollback()
+        flash("Someone else changed this record after you opened its history. Nothing was restored; look again.", "error")
+        return redirect(target)
+    except editing.EditRejected as rejected:
+        session.rollback()
+        for messages in rejected.problems.values():
+            for message in messages:
+                flash(f"Cannot restore revision {number}: {message}", "error")
+        return redirect(target)
+    session.commit()
+    flash(f"Revision {number} restored as revision {revision.number}.", "success")
+    return redirect(url_for("archive.history", kind=kind, ident=record_ident(obj), a=number, b=revision.number))
+
+
+@bp.app_template_filter("revision_value")
+def revision_value(value, name: str = "", names: Optional[dict] = None):
+    """A snapshot value in words for the history page."""
+    names = names or {}
+    if value is None or value == "":
+        return "—"
+    kinds = {"agent_id": "agent", "author_id": "agent", "publisher_id": "agent", "source_id": "source",
+             "named_by_source_id": "source", "occasion_id": "occasion", "place_id": "place", "parent_id": "place",
+             "scope_place_id": "place", "deleted_by_id": "user"}
+    if name in kinds:
+        return names.get(kinds[name], {}).get(value, f"#{value}")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(_describe_item(item, names) for item in value) or "none"
+    if name.endswith("_edtf"):
+        return f"{value} ({dates.describe(value)})"
+    return str(value).replace("_", " ") if name in ("kind", "account_kind", "role", "access_level") else str(value)
+
+
+def _describe_item(item, names: dict) -> str:
+    if not isinstance(item, dict):
+        return str(item)
+    parts = []
+    if item.get("role"):
+        parts.append(str(item["role"]).replace("_", " "))
+    if item.get("agent_id"):
+        parts.append(names.get("agent", {}).get(item["agent_id"], f"agent #{item['agent_id']}"))
+    if item.get("source_id") and "role" not in item:
+        parts.append(names.get("source", {}).get(item["source_id"], f"source #{item['source_id']}"))
+    if item.get("named_by_source_id"):
+        parts.append("named by " + names.get("source", {}).get(item["named_by_source_id"], "?"))
+    for key in ("name", "status", "relation_to_events", "note", "rationale", "filename"):
+        if item.get(key):
+            parts.append(str(item[key]))
+    if "start" in item and "end" in item:
+        parts.append(f"characters {item['start']}–{item['end']} ({item.get('access_level', '')})")
+    return " — ".join(parts)

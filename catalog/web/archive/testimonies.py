@@ -1,0 +1,451 @@
+"""Testimonies in the workspace: the start page, entering and correcting, workflow actions, claims."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ... import queries
+from ...forms.base import choice
+from ...forms.records import (
+    ClaimForm,
+    CorroborationForm,
+    DeleteClaimForm,
+    ReasonForm,
+    TestimonyForm,
+    WorkflowForm,
+)
+from ...models import Claim, CorroborationStatus, PublicationState, Segment, Testimony, User
+from ...services import editing
+from .. import current_viewer, db_session, reshow_on_csrf_failure
+from . import PAGE_SIZE, _attach_problems, _latest, _narrowed, actor, bp
+from .records import agent_choices, occasion_choices, place_choices, source_choices
+
+
+def _fill_testimony_choices(form: TestimonyForm, session) -> None:
+    agents, sources = agent_choices(session), source_choices(session)
+    form.occasion_id.choices = _narrowed(occasion_choices(session), form.occasion_id.data)
+    form.source_id.choices = _narrowed(sources, form.source_id.data)
+    for role in form.roles:
+        role.agent_id.choices = _narrowed(agents, role.agent_id.data)
+        role.named_by_source_id.choices = _narrowed(sources, role.named_by_source_id.data)
+    for link in form.transmission:
+        link.agent_id.choices = _narrowed(agents, link.agent_id.data)
+        link.source_id.choices = _narrowed(sources, link.source_id.data)
+    for segment in form.segments:
+        segment.author_id.choices = _narrowed(agents, segment.author_id.data)
+
+
+# --- the start page and lists -------------------------------------------------------------------
+
+STATE_FILTERS = {
+    "draft": Testimony.publication_state == PublicationState.DRAFT,
+    "published": Testimony.publication_state == PublicationState.PUBLISHED,
+    "withdrawn": Testimony.publication_state == PublicationState.WITHDRAWN,
+}
+
+
+@bp.get("/")
+def index():
+    """The workspace's start page: testimonies by state, newest changes first."""
+    session = db_session()
+    state = request.args.get("state", "")
+    deleted = request.args.get("deleted") == "1"
+    q = (request.args.get("q") or "").strip()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    query = select(Testimony).where(Testimony.is_deleted.is_(deleted))
+    if state in STATE_FILTERS:
+        query = query.where(STATE_FILTERS[state])
+    if q:
+        query = query.where(or_(Testimony.title.ilike(f"%{q}%"), Testimony.public_id.ilike(f"%{q}%")))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    testimonies = session.scalars(
+        query.options(selectinload(Testimony.roles))
+        .order_by(Testimony.updated_dt.desc(), Testimony.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    counts = {
+        state_.value: n
+        for state_, n in session.execute(
+            select(Testimony.publication_state, func.count())
+            .where(Testimony.is_deleted.is_(False))
+            .group_by(Testimony.publication_state)
+        ).all()
+    }
+    return render_template(
+        "archive/index.html", testimonies=testimonies, total=total, page=page, page_size=PAGE_SIZE,
+        state=state, deleted=deleted, q=q, counts=counts,
+        deleted_count=session.scalar(select(func.count()).where(Testimony.is_deleted.is_(True))),
+    )
+
+
+# --- testimonies ------------------------------------------------------------------------------
+
+
+def _testimony_or_404(public_id: str) -> Testimony:
+    testimony = db_session().scalar(
+        select(Testimony)
+        .where(Testimony.public_id == public_id)
+        .options(selectinload(Testimony.segments).selectinload(Segment.redactions), selectinload(Testimony.roles))
+    )
+    if testimony is None:
+        abort(404)
+    return testimony
+
+
+def testimony_form_data(testimony: Testimony) -> dict:
+    """A testimony as the form's initial data."""
+    def opt(value):
+        return "" if value is None else str(value)
+
+    return {
+        "version": testimony.version,
+        "public_id": testimony.public_id,
+        "title": testimony.title,
+        "language": testimony.language,
+        "account_kind": testimony.account_kind.value,
+        "events_date_edtf": testimony.events_date_edtf or "",
+        "occasion_id": opt(testimony.occasion_id),
+        "source_id": opt(testimony.source_id),
+        "access_level": testimony.access_level.value,
+        "consent_status": testimony.consent_status.value,
+        "consent_note": testimony.consent_note,
+        "summary_html": testimony.summary_html,
+        "roles": [
+            {"agent_id": opt(r.agent_id), "role": r.role.value, "named_by_source_id": opt(r.named_by_source_id),
+             "relation_to_events": r.relation_to_events, "new_agent_name": "", "new_agent_kind": "person"}
+            for r in testimony.roles
+        ] or [{"role": "speaker"}],
+        "transmission": [
+            {"agent_id": opt(t.agent_id), "source_id": opt(t.source_id), "note": t.note, "new_agent_name": ""}
+            for t in testimony.transmission
+        ],
+        "segments": [
+            {
+                "record_id": str(s.id), "number": opt(s.number), "kind": s.kind.value, "text": s.text,
+                "language": s.language, "direction": s.direction, "translation": s.translation or "",
+                "translation_language": s.translation_language or "", "access_level": s.access_level.value,
+                "author_id": opt(s.author_id), "timecode_start": s.timecode_start, "timecode_end": s.timecode_end,
+                "split_at": "",
+                "redactions": [
+                    {"start": r.start, "end": r.end, "reason": r.reason, "access_level": r.access_level.value}
+                    for r in s.redactions
+                ],
+            }
+            for s in testimony.segments
+        ],
+        "note": "",
+    }
+
+
+def _blank_segment(language: str = "") -> dict:
+    return {"kind": "first_person", "text": "", "language": language, "direction": "auto", "redactions": []}
+
+
+def _apply_form_operation(form: TestimonyForm, op: str, source_linked: set[str]) -> tuple[dict, str]:
+    """Apply an add/remove/split/merge/move button to the typed data; nothing is saved."""
+    data = form.data
+    data.pop("csrf_token", None)
+    segments, roles, links = data["segments"], data["roles"], data["transmission"]
+    name, _, arg = op.partition(":")
+    index = int(arg) if arg.isdigit() else -1
+    message = ""
+    if name == "add-segment":
+        position = index + 1 if 0 <= index < len(segments) else len(segments)
+        previous = segments[position - 1] if position > 0 and segments else {}
+        segments.insert(position, _blank_segment(previous.get("language") or ""))
+        message = "New segment added; save to keep it."
+    elif name == "remove-segment" and 0 <= index < len(segments):
+        if str(segments[index].get("record_id") or "") in source_linked:
+            message = "Removed from this testimony; the source keeps these words in its own text. Save to keep the change."
+        else:
+            message = "Segment removed; save to make it final."
+        del segments[index]
+    elif name == "split" and 0 <= index < len(segments):
+        message = editing.split_segment(segments, index)
+    elif name == "merge" and 0 <= index < len(segments):
+        message = editing.merge_segments(segments, index, source_linked)
+    elif name in ("up", "down") and 0 <= index < len(segments):
+        message = editing.move_segment(segments, index, -1 if name == "up" else 1)
+    elif name == "add-role":
+        roles.append({"role": "mentioned", "new_agent_kind": "person"})
+        message = "Role added."
+    elif name == "remove-role" and 0 <= index < len(roles):
+        del roles[index]
+        message = "Role removed; save to make it final."
+    elif name == "add-link":
+        links.append({"new_agent_kind": "organisation"})
+        message = "Link added to the chain."
+    elif name == "remove-link" and 0 <= index < len(links):
+        del links[index]
+        message = "Link removed; save to make it final."
+    return data, message
+
+
+def _with_blank_redaction_rows(form: TestimonyForm) -> None:
+    # One empty row per segment, so a redaction can be added without a round trip.
+    for segment in form.segments:
+        if not segment.redactions.entries or segment.redactions.entries[-1].start.data is not None:
+            segment.redactions.append_entry()
+
+
+def _render_testimony_form(form: TestimonyForm, testimony: Optional[Testimony], status: int = 200, **extra):
+    session = db_session()
+    _fill_testimony_choices(form, session)
+    _with_blank_redaction_rows(form)
+    source_linked = {str(s.id) for s in testimony.segments if s.source_id is not None} if testimony else set()
+    return render_template(
+        "archive/testimony_form.html", form=form, testimony=testimony, source_linked=source_linked, **extra
+    ), status
+
+
+def _rebuild(form_class, data: dict):
+    return form_class(formdata=None, data=data)
+
+
+@bp.route("/testimonies/new", methods=["GET", "POST"])
+@reshow_on_csrf_failure
+def testimony_new():
+    """Enter a new testimony (it starts as a draft)."""
+    session = db_session()
+    if request.method == "GET":
+        form = _rebuild(TestimonyForm, {"roles": [{"role": "speaker"}], "segments": [_blank_segment()], "language": "en"})
+        return _render_testimony_form(form, None)
+    form = TestimonyForm()
+    op = request.form.get("op", "")
+    if op:
+        data, message = _apply_form_operation(form, op, set())
+        form = _rebuild(TestimonyForm, data)
+        if message:
+            flash(message, "info")
+        return _render_testimony_form(form, None)
+    _fill_testimony_choices(form, session)
+    if not form.validate():
+        return _render_testimony_form(form, None, 400 if not form.csrf_expired else 200)
+    try:
+        testimony = editing.save_testimony(session, form.data, actor())
+    except editing.EditRejected as rejected:
+        session.rollback()
+        _attach_problems(form, rejected.problems)
+        return _render_testimony_form(form, None, 400)
+    session.commit()
+    flash(f"{testimony.public_id} saved as a draft (revision 1).", "success")
+    return redirect(url_for("archive.testimony", public_id=testimony.public_id))
+
+
+@bp.route("/testimonies/<public_id>/edit", methods=["GET", "POST"])
+@reshow_on_csrf_failure
+def testimony_edit(public_id: str):
+    """Correct a testimony: its metadata, people, chain of transmission and segments."""
+    session = db_session()
+    testimony = _testimony_or_404(public_id)
+    source_linked = {str(s.id) for s in testimony.segments if s.source_id is not None}
+    if request.method == "GET":
+        return _render_testimony_form(_rebuild(TestimonyForm, testimony_form_data(testimony)), testimony)
+    form = TestimonyForm()
+    op = request.form.get("op", "")
+    if op:
+        version = form.version.data
+        data, message = _apply_form_operation(form, op, source_linked)
+        form = _rebuild(TestimonyForm, {**data, "version": version, "public_id": testimony.public_id})
+        if message:
+            flash(message, "info")
+        return _render_testimony_form(form, testimony)
+    _fill_testimony_choices(form, session)
+    if not form.validate():
+        return _render_testimony_form(form, testimony, 400 if not form.csrf_expired else 200)
+    try:
+        editing.save_testimony(session, form.data, actor(), testimony, expected_version=form.based_on_version)
+    except editing.StaleEdit:
+        session.rollback()
+        return _render_stale_testimony(form, public_id)
+    except editing.EditRejected as rejected:
+        session.rollback()
+        _attach_problems(form, rejected.problems)
+        return _render_testimony_form(form, testimony, 400)
+    session.commit()
+    flash(f"{testimony.public_id} saved (revision {_latest(session, 'testimony', testimony.id)}).", "success")
+    return redirect(url_for("archive.testimony", public_id=testimony.public_id))
+
+
+def _render_stale_testimony(form: TestimonyForm, public_id: str):
+    """Their input beside the current version; saving again is a deliberate choice."""
+    session = db_session()
+    session.expire_all()
+    testimony = _testimony_or_404(public_id)
+    current = queries.testimony_record(session, current_viewer(), testimony)
+    form.version.data = str(testimony.version)
+    return _render_testimony_form(form, testimony, 409, stale=True, current=current)
+
+
+@bp.get("/testimonies/<public_id>")
+def testimony(public_id: str):
+    """A testimony's workspace page: state, actions, corroboration, claims and the text as readers see it."""
+    session = db_session()
+    testimony = _testimony_or_404(public_id)
+    record = queries.testimony_record(session, current_viewer(), testimony)
+    claim_form = ClaimForm()
+    _fill_claim_choices(claim_form, session, testimony)
+    corroboration_form = CorroborationForm(formdata=None, data={
+        "version": testimony.version, "status": testimony.corroboration_status.value,
+    })
+    return render_template(
+        "archive/testimony.html", testimony=testimony, t=record,
+        workflow=WorkflowForm(formdata=None, data={"version": testimony.version}),
+        withdraw_form=ReasonForm(formdata=None, data={"version": testimony.version}, prefix="withdraw"),
+        delete_form=ReasonForm(formdata=None, data={"version": testimony.version}, prefix="delete"),
+        corroboration_form=corroboration_form, claim_form=claim_form,
+        claims=_claims_of(session, testimony), delete_claim=DeleteClaimForm(formdata=None),
+        deleted_by=session.get(User, testimony.deleted_by_id) if testimony.deleted_by_id else None,
+        revision_count=_latest(session, "testimony", testimony.id),
+    )
+
+
+def _claims_of(session, testimony: Testimony) -> list[Claim]:
+    ids = [s.id for s in testimony.segments]
+    if not ids:
+        return []
+    return list(session.scalars(select(Claim).where(Claim.segment_id.in_(ids)).order_by(Claim.id)))
+
+
+def _fill_claim_choices(form: ClaimForm, session, testimony: Testimony) -> None:
+    form.segment_id.choices = [
+        choice(str(s.id), f"¶{s.number} ({s.kind.label}): {s.text[:70]}{'…' if len(s.text) > 70 else ''}")
+        for s in testimony.segments
+    ]
+    form.scope_place_id.choices = place_choices(session)
+
+
+def _workflow_action(public_id: str, action, form_class=WorkflowForm, success: str = "", prefix: str = ""):
+    """Shared shape of the workflow buttons: version check, service, commit, flash, back to the page."""
+    session = db_session()
+    testimony = _testimony_or_404(public_id)
+    form = form_class(prefix=prefix) if prefix else form_class()
+    if not form.validate():
+        for name, errors in form.errors.items():
+            for error in errors:
+                flash(f"{form[name].label.text if name in form else name}: {error}", "error")
+        return redirect(url_for("archive.testimony", public_id=public_id))
+    try:
+        action(session, testimony, form)
+    except editing.StaleEdit:
+        session.rollback()
+        flash("Someone else changed this testimony after you opened it. Nothing was changed; review it and try again.", "error")
+        return redirect(url_for("archive.testimony", public_id=public_id))
+    except editing.EditRejected as rejected:
+        session.rollback()
+        for messages in rejected.problems.values():
+            for message in messages:
+                flash(message, "error")
+        return redirect(url_for("archive.testimony", public_id=public_id))
+    session.commit()
+    flash(success, "success")
+    return redirect(url_for("archive.testimony", public_id=public_id))
+
+
+@bp.post("/testimonies/<public_id>/publish")
+def testimony_publish(public_id: str):
+    """Publish: readers of the testimony's access level can now find it."""
+    return _workflow_action(
+        public_id, lambda s, t, f: editing.publish(s, t, actor(), f.based_on_version), success=f"{public_id} is published."
+    )
+
+
+@bp.post("/testimonies/<public_id>/withdraw")
+def testimony_withdraw(public_id: str):
+    """Withdraw from readers, with a reason."""
+    return _workflow_action(
+        public_id, lambda s, t, f: editing.withdraw(s, t, f.reason.data, actor(), f.based_on_version),
+        ReasonForm, f"{public_id} is withdrawn; readers no longer see it.", prefix="withdraw",
+    )
+
+
+@bp.post("/testimonies/<public_id>/draft")
+def testimony_draft(public_id: str):
+    """Return to draft."""
+    return _workflow_action(
+        public_id, lambda s, t, f: editing.return_to_draft(s, t, actor(), f.based_on_version),
+        success=f"{public_id} is a draft again.",
+    )
+
+
+@bp.post("/testimonies/<public_id>/delete")
+def testimony_delete(public_id: str):
+    """Soft delete, with who and why; the record and its history stay."""
+    return _workflow_action(
+        public_id, lambda s, t, f: editing.soft_delete(s, t, f.reason.data, actor(), f.based_on_version),
+        ReasonForm, f"{public_id} is deleted. It stays in the archive, with its history, and can be restored.",
+        prefix="delete",
+    )
+
+
+@bp.post("/testimonies/<public_id>/undelete")
+def testimony_undelete(public_id: str):
+    """Bring a deleted testimony back."""
+    return _workflow_action(
+        public_id, lambda s, t, f: editing.undelete(s, t, actor(), f.based_on_version), success=f"{public_id} is restored.",
+    )
+
+
+@bp.post("/testimonies/<public_id>/corroboration")
+def testimony_corroboration(public_id: str):
+    """Change the corroboration status, with its rationale (kept as history)."""
+    return _workflow_action(
+        public_id,
+        lambda s, t, f: editing.change_corroboration(
+            s, t, CorroborationStatus(f.status.data), f.rationale.data, actor(), f.based_on_version
+        ),
+        CorroborationForm, "Corroboration status changed; the change is kept in its history.",
+    )
+
+
+@bp.post("/testimonies/<public_id>/claims")
+def testimony_claim_add(public_id: str):
+    """Attach a claim to one of the testimony's segments."""
+    session = db_session()
+    testimony = _testimony_or_404(public_id)
+    form = ClaimForm()
+    _fill_claim_choices(form, session, testimony)
+    segment = next((s for s in testimony.segments if str(s.id) == form.segment_id.data), None)
+    if segment is None:
+        form.segment_id.errors = ["Pick a segment of this testimony."]
+    if form.validate() and segment is not None:
+        try:
+            claim = editing.add_claim(session, segment, form.data, actor())
+        except editing.EditRejected as rejected:
+            session.rollback()
+            _attach_problems(form, rejected.problems)
+        else:
+            session.commit()
+            flash(f"Claim added to ¶{segment.number}.", "success")
+            return redirect(url_for("archive.testimony", public_id=public_id, _anchor=f"claim-{claim.key}"))
+    record = queries.testimony_record(session, current_viewer(), testimony)
+    return render_template(
+        "archive/testimony.html", testimony=testimony, t=record,
+        workflow=WorkflowForm(formdata=None, data={"version": testimony.version}),
+        withdraw_form=ReasonForm(formdata=None, data={"version": testimony.version}, prefix="withdraw"),
+        delete_form=ReasonForm(formdata=None, data={"version": testimony.version}, prefix="delete"),
+        corroboration_form=CorroborationForm(formdata=None, data={"version": testimony.version,
+                                                                   "status": testimony.corroboration_status.value}),
+        claim_form=form, claims=_claims_of(session, testimony), delete_claim=DeleteClaimForm(formdata=None),
+        deleted_by=None, revision_count=_latest(session, "testimony", testimony.id),
+    ), 400
+
+
+@bp.post("/testimonies/<public_id>/claims/<key>/delete")
+def testimony_claim_delete(public_id: str, key: str):
+    """Remove a claim from the testimony."""
+    session = db_session()
+    testimony = _testimony_or_404(public_id)
+    claim = session.scalar(select(Claim).where(Claim.key == key))
+    if claim is None or claim.segment is None or claim.segment.testimony_id != testimony.id:
+        abort(404)
+    if DeleteClaimForm().validate():
+        editing.remove_claim(session, claim, actor())
+        session.commit()
+        flash("Claim removed.", "success")
+    return redirect(url_for("archive.testimony", public_id=public_id))
