@@ -177,14 +177,14 @@ def public_id(problems: Problems, where: Where, value: Any, *, required: bool = 
 
 def url(problems: Problems, where: Where, value: Any) -> str:
     """An http(s) or mailto address, or a shelf mark (no scheme); never javascript:, data: and the like."""
-    cleaned = name(problems, where, value, max_length=MAX_LOCATION) or ""
+    cleaned = text(problems, where, value, max_length=MAX_LOCATION, is_name=True) or ""
     probe = _INVISIBLE.sub("", cleaned).lower()
     if re.match(r"^[a-z][a-z0-9+.-]*:", probe):
         scheme = urlsplit(probe).scheme
         if scheme not in SAFE_URL_SCHEMES:
             problems.add(where, f"Links may use http, https or mailto only; “{scheme}:” links are refused.")
             return ""
-    return cleaned
+    return name(problems, where, cleaned, max_length=MAX_LOCATION) or ""
 
 
 def integer(problems: Problems, where: Where, value: Any, *, minimum: int = 0,

@@ -191,7 +191,7 @@ def _apply_form_operation(form: TestimonyForm, op: str, source_linked: set[str])
 def _with_blank_redaction_rows(form: TestimonyForm) -> None:
     # One empty row per segment, so a redaction can be added without a round trip.
     for segment in form.segments:
-        if not segment.redactions.entries or segment.redactions.entries[-1].start.data is not None:
+        if not segment.redactions.entries or segment.redactions.entries[-1].start.data not in (None, ""):
             segment.redactions.append_entry()
 
 
