@@ -131,6 +131,15 @@ class CorroborationRelation(Vocabulary):
     PARTLY_SUPPORTS = "partly_supports"
     CONTRADICTS = "contradicts"
 
+    @property
+    def passive_label(self) -> str:
+        """The relation seen from the record it points at: "A supports B" is "B is supported by A"."""
+        return {
+            "supports": "supported by",
+            "partly_supports": "partly supported by",
+            "contradicts": "contradicted by",
+        }[self.value]
+
 
 class AgentKind(Vocabulary):
     PERSON = "person"

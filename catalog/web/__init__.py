@@ -13,7 +13,7 @@ from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 from .. import dates
 from ..db import Database
-from ..models import SegmentKind
+from ..models.base import Vocabulary
 from ..sanitize import safe_html
 from ..viewer import Viewer
 from . import page_cache
@@ -203,8 +203,10 @@ def init_app(app: Flask) -> None:
     page_cache.init_app(app, frozenset({"public"}))
     app.jinja_env.filters["safe_html"] = safe_html
     app.jinja_env.filters["edtf_words"] = dates.describe
+    # Records hand templates a vocabulary term's stored value; `ConsentStatus(value).label` shows
+    # the words the vocabulary defines for it, so no template derives a label of its own.
     app.jinja_env.globals.update(
-        SegmentKind=SegmentKind,
+        {vocabulary.__name__: vocabulary for vocabulary in Vocabulary.__subclasses__()},
         csp_nonce=lambda: g.get("csp_nonce", ""),
         current_viewer=current_viewer,
     )
