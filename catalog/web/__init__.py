@@ -15,6 +15,7 @@ from .. import dates
 from ..db import Database
 from ..models.base import Vocabulary
 from ..sanitize import safe_html
+from ..services.write import rules
 from ..viewer import Viewer
 from . import page_cache
 
@@ -24,8 +25,8 @@ csrf = CSRFProtect()
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-_KEY = r"[a-z0-9][a-z0-9-]{0,119}"
-_PUBLIC_ID = r"T-\d{4,}"
+_KEY = rules.KEY_SHAPE
+_PUBLIC_ID = rules.PUBLIC_ID_SHAPE
 
 #: The shape of every string a route takes, by the route's name for it (keys as records are given
 #: them; a protected person's `protected-<n>` is a key too). A value of any other shape names no

@@ -54,6 +54,12 @@ _TESTIMONY_FIELDS = {
     "events_date": "events_date", "occasion": "occasion", "source": "source", "access_level": "access_level",
     "publication_state": "publication_state", "summary": "summary", "roles": "speaker", "segments": "segment_text",
 }
+#: Cells passed to the write path as typed, as a form or a JSON file passes them: its rules trim
+#: what may be trimmed and refuse the rest (a line break in a title, a control character in a date).
+#: Keys and vocabulary terms are trimmed here, as a spreadsheet pads them.
+_AS_TYPED = ("title", "speaker_name", "language", "events_date", "summary", "segment_language", "translation",
+             "translation_language")
+
 def template_header() -> str:
     return ",".join(COLUMNS) + "\r\n"
 
@@ -104,17 +110,15 @@ def csv_to_catalog(raw: str) -> tuple[dict[str, Any], list[str], dict]:
             current = _testimony_from(row, data, origin, line)
             origin["segments"].append([])
         elif any(row.get(name, "").strip() for name in ("title", "speaker", "speaker_name")):
-            if row.get("title", "").strip() and row["title"].strip() != current.get("title"):
+            if row.get("title", "").strip() and row["title"].strip() != (current.get("title") or "").strip():
                 problems.append(f"row {line}, title: differs from the first row of {public_id}; give it once.")
         segment = {"kind": row.get("segment_kind", "").strip(), "text": row.get("segment_text", "")}
         for json_name, column in _SEGMENT_FIELDS.items():
             if json_name in ("kind", "text"):
                 continue
-            value = row.get(column, "").strip()
-            if value:
-                segment[json_name] = value
-        if not segment["kind"]:
-            problems.append(f"row {line}, segment_kind: required on every row.")
+            value = row.get(column, "")
+            if value.strip():
+                segment[json_name] = value if column in _AS_TYPED else value.strip()
         current["segments"].append(segment)
         origin["segments"][-1].append(line)
     return data, problems, origin
@@ -122,18 +126,18 @@ def csv_to_catalog(raw: str) -> tuple[dict[str, Any], list[str], dict]:
 
 def _testimony_from(row: dict[str, str], data: dict, origin: dict, line: int) -> dict:
     get = lambda name: row.get(name, "").strip()  # noqa: E731
-    testimony: dict[str, Any] = {"id": get("testimony"), "title": get("title"), "segments": []}
+    testimony: dict[str, Any] = {"id": get("testimony"), "title": row.get("title", ""), "segments": []}
     for json_name, column in _TESTIMONY_FIELDS.items():
         if json_name in ("id", "title", "roles", "segments"):
             continue
         if get(column):
-            testimony[json_name] = get(column)
+            testimony[json_name] = row[column] if column in _AS_TYPED else get(column)
     if get("summary"):
         testimony["summary"] = row["summary"]
     if get("speaker"):
         testimony["roles"] = [{"agent": get("speaker"), "role": "speaker"}]
         if get("speaker_name") and not any(a["key"] == get("speaker") for a in data["agents"]):
-            data["agents"].append({"key": get("speaker"), "name": get("speaker_name"), "kind": get("speaker_kind") or "person"})
+            data["agents"].append({"key": get("speaker"), "name": row.get("speaker_name", ""), "kind": get("speaker_kind") or "person"})
             origin["agents"].append(line)
     else:
         testimony["roles"] = []

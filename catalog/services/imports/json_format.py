@@ -157,7 +157,8 @@ class _Plan:
                     continue
                 testimony = self.by_key.get((Testimony, owner))
                 if testimony is None:
-                    known = isinstance(owner, str) and self.ctx.exists(Testimony, owner)
+                    known = isinstance(owner, str) and bool(rules.PUBLIC_ID.match(owner)) \
+                        and self.ctx.exists(Testimony, owner)
                     where.add(("segments", index, "testimony"),
                               f"{owner} already exists; its text cannot be extended by an import." if known
                               else f"There is no testimony “{rules.shown(owner)}” in this file.")

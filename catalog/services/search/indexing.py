@@ -7,7 +7,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import event, select, text
+from sqlalchemy import inspect, event, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -175,17 +175,34 @@ _NAMED = (Agent, AgentName, Place, PlaceName)
 _NOT_CONTENT = (UserSession, LoginAttempt, SearchDocument, SearchState)
 
 
+#: Columns whose change alone says only that a record was saved (its children may have changed,
+#: and those are indexed by themselves): no indexed fact of the testimony itself changes.
+_BOOKKEEPING = frozenset({"version", "updated_dt"})
+
+
+def _only_bookkeeping(obj) -> bool:
+    """A saved testimony whose own indexed values did not change (a segment was edited)."""
+    state = inspect(obj)
+    if state.pending or state.deleted or state.was_deleted:
+        return False
+    changed = {attr.key for attr in state.mapper.column_attrs if state.attrs[attr.key].history.has_changes()}
+    return changed <= _BOOKKEEPING
+
+
 def _collect(session: Session) -> _Touched:
     touched = _Touched()
     for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Testimony) and obj in session.dirty and _only_bookkeeping(obj):
+            touched.content = True
+            continue
         touched.names = touched.names or isinstance(obj, _NAMED)
         touched.content = touched.content or not isinstance(obj, _NOT_CONTENT)
         if isinstance(obj, Testimony):
             touched.testimonies.add(obj.id)
         elif isinstance(obj, Segment):
+            # A segment's index row holds its testimony's facts, which no segment changes: the
+            # segment alone is indexed again, not every passage of its testimony.
             touched.segments.add(obj.id)
-            if obj.testimony_id is not None:
-                touched.testimonies.add(obj.testimony_id)
         elif isinstance(obj, Redaction):
             if obj.segment_id is not None:
                 touched.segments.add(obj.segment_id)

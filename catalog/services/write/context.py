@@ -58,6 +58,8 @@ class WriteContext:
         self.created: dict[type, dict[str, Any]] = {model: {} for model in _KEYS}
         #: Places in a source's text taken by segments of this write: (source, position).
         self.source_positions: dict[tuple[Any, int], int] = {}
+        #: Saved segments of a testimony, read once by its check and reused by its write.
+        self.segments_read: dict[int, dict] = {}
 
     def declare(self, model: type, key: str, record_input: Any) -> None:
         self.declared[model][key] = record_input

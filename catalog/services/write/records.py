@@ -48,7 +48,8 @@ def save(session_or_ctx: Session | WriteContext, record_input: Any, actor: Optio
     with ctx.session.no_autoflush:
         record_input.check(ctx, problems, existing)
     problems.raise_any()
-    record = record_input.apply(ctx, existing)
+    with ctx.session.no_autoflush:
+        record = record_input.apply(ctx, existing)
     commit_revision(ctx, record, note or ("created" if existing is None else "edited"))
     return record
 

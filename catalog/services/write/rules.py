@@ -31,10 +31,13 @@ MAX_INTEGER = 2**31 - 1
 #: Longest time into a recording, in seconds (a week: far beyond any recording).
 MAX_SECONDS = 7 * 24 * 3600
 
-KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
-PUBLIC_ID = re.compile(r"^T-\d{4,}$")
-LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
+#: A record's key, and a testimony's public identifier (`\Z`: a trailing newline is no part of one).
+KEY_SHAPE = r"[a-z0-9][a-z0-9-]{0,119}"
+PUBLIC_ID_SHAPE = r"T-\d{4,}"
+KEY = re.compile(rf"^{KEY_SHAPE}\Z")
+PUBLIC_ID = re.compile(rf"^{PUBLIC_ID_SHAPE}\Z")
+LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
+SHA256 = re.compile(r"^[0-9a-f]{64}\Z")
 #: Something that looks like an HTML tag: names and titles are plain text and never need one.
 _TAG = re.compile(r"<\s*[A-Za-z/!?]")
 #: What editorial HTML may never carry; named back to the archivist instead of silently dropped.

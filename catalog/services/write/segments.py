@@ -120,11 +120,11 @@ class SegmentInput:
         segment.timecode_start = self.timecode_start
         segment.timecode_end = self.timecode_end
         wanted = [(r["start"], r["end"], r["access_level"], r["reason"]) for r in self.redactions]
-        have = [(r.start, r.end, r.access_level, r.reason) for r in segment.redactions] if segment.id else []
-        if wanted != have:
-            segment.redactions.clear()
-            for start, end, level, reason in wanted:
-                segment.redactions.append(Redaction(start=start, end=end, access_level=level, reason=reason))
+        if segment.id is None or wanted != [(r.start, r.end, r.access_level, r.reason) for r in segment.redactions]:
+            # Assigned whole, also on a new row: its collection is then known to the session and is
+            # never loaded back one row at a time.
+            segment.redactions = [Redaction(start=start, end=end, access_level=level, reason=reason)
+                                  for start, end, level, reason in wanted]
         return segment
 
     def same_as(self, segment: Segment) -> bool:

@@ -212,7 +212,8 @@ class TestimonyInput:
             testimony.withdrawn_reason = self.withdrawn_reason
 
     def _write_roles(self, ctx: WriteContext, testimony: Testimony) -> None:
-        """Roles and transmission are short ordered lists: written as given, replacing what was."""
+        """Roles and transmission are short ordered lists: written as given, replacing what was —
+        unless nothing changed, so an ordinary save leaves them (and the index) alone."""
         from .records import save_new
 
         def agent_of(item: dict) -> Optional[Agent]:
@@ -220,6 +221,19 @@ class TestimonyInput:
                 return save_new(ctx, item["new_agent"], note="created beside a testimony")
             return ctx.get(Agent, item.get("agent"))
 
+        def ident(record) -> Optional[int]:
+            return record.id if record is not None else None
+
+        if testimony.id is not None and not any(isinstance(i.get("new_agent"), AgentInput)
+                                                for i in (*self.roles, *self.transmission)):
+            wanted_roles = [(ident(ctx.get(Agent, i.get("agent"))), i["role"], ident(ctx.get(Source, i.get("named_by"))),
+                             i["relation"]) for i in self.roles]
+            wanted_links = [(ident(ctx.get(Agent, i.get("agent"))), ident(ctx.get(Source, i.get("source"))), i["note"])
+                            for i in self.transmission]
+            if wanted_roles == [(r.agent_id, r.role, r.named_by_source_id, r.relation_to_events)
+                                for r in testimony.roles] and \
+                    wanted_links == [(t.agent_id, t.source_id, t.note) for t in testimony.transmission]:
+                return
         testimony.roles.clear()
         testimony.transmission.clear()
         ctx.session.flush()

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from ...models import Claim, Revision, Segment, Source, Testimony
+from ..search.indexing import update_index
 from . import rules
 from .context import WriteContext
 from .problems import Problems
@@ -27,7 +28,7 @@ def check_segment_set(ctx: WriteContext, problems: Problems, entries: Any, exist
     if len(items) > MAX_SEGMENTS:
         problems.add("segments", f"{len(items):,} segments; one testimony holds at most {MAX_SEGMENTS:,}.")
         return []
-    saved = {s.id: s for s in existing.segments} if existing is not None else {}
+    saved = saved_segments(ctx, existing)
     segments: list[SegmentInput] = []
     numbers: dict[int, int] = {}
     for index, item in items:
@@ -53,6 +54,19 @@ def check_segment_set(ctx: WriteContext, problems: Problems, entries: Any, exist
     else:
         _check_removals(ctx, problems, saved, segments)
     return segments
+
+
+def saved_segments(ctx: WriteContext, testimony: Optional[Testimony]) -> dict[int, Segment]:
+    """A testimony's saved segments with their redactions, read in two queries (not one per row)."""
+    if testimony is None or testimony.id is None:
+        return {}
+    cached = ctx.segments_read.get(testimony.id)
+    if cached is None:
+        rows = ctx.session.scalars(
+            select(Segment).where(Segment.testimony_id == testimony.id).options(selectinload(Segment.redactions))
+        ).all()
+        cached = ctx.segments_read[testimony.id] = {s.id: s for s in rows}
+    return cached
 
 
 def _number_new(segments: list[SegmentInput]) -> None:
@@ -91,13 +105,7 @@ def apply_segments(ctx: WriteContext, testimony: Testimony, segments: list[Segme
     """Write the checked segments: rows matched by id (a form) or ¶ number (a restore) are updated
     in place and keep their number; new rows get a number never used before; rows left out are
     removed (one that is also part of a source's text only leaves the testimony)."""
-    session = ctx.session
-    saved: dict[int, Segment] = {}
-    if testimony.id is not None:
-        rows = session.scalars(
-            select(Segment).where(Segment.testimony_id == testimony.id).options(selectinload(Segment.redactions))
-        ).all()
-        saved = {s.id: s for s in rows}
+    saved = saved_segments(ctx, testimony)
     matched: list[tuple[SegmentInput, Optional[Segment]]] = []
     taken: set[int] = set()
     by_number = {s.number: s for s in saved.values()}
@@ -111,23 +119,24 @@ def apply_segments(ctx: WriteContext, testimony: Testimony, segments: list[Segme
     _remove(ctx, testimony, [row for row_id, row in saved.items() if row_id not in taken])
     _park_moved(ctx, matched)
     numbers = _NumberBook(ctx, testimony, saved)
+    # Rows that keep their place hold it already; moved rows are parked out of the way, so every
+    # row can take its final place in one flush.
     for position, (item, row) in enumerate(matched, 1):
         if row is None:
-            row = Segment(number=numbers.give(item.number), position=-position)
+            row = Segment(number=numbers.give(item.number), position=position)
             if item.source is not None:
                 row.source = ctx.get(Source, item.source)
                 row.source_position = item.source_position
                 row.source_paragraph = item.paragraph
+            item.write(ctx, row)
             testimony.segments.append(row)
-            item.write(ctx, row)
-        elif not item.same_as(row):
-            item.write(ctx, row)
-    session.flush()
-    for position, (item, row) in enumerate(matched, 1):
-        row = row if row is not None else next(s for s in testimony.segments if s.position == -position)
+            continue
         if row.position != position:
             row.position = position
-    session.flush()
+        if not item.same_as(row):
+            item.write(ctx, row)
+    # Written by the flush that records the revision: one flush, so the search index takes the
+    # testimony's rows once.
     testimony.segments.sort(key=lambda s: s.position)
 
 
@@ -145,6 +154,10 @@ def _remove(ctx: WriteContext, testimony: Testimony, rows: list[Segment]) -> Non
     if rows:
         ctx.session.flush()
         ctx.session.expire(testimony, ["segments"])
+        detached = {row.id for row in rows if row.source_id is not None}
+        if detached:
+            # Written in SQL, so the index is told here: the words now stand in the source alone.
+            update_index(ctx.session.connection(), set(), detached, set())
 
 
 def _park_moved(ctx: WriteContext, matched: list[tuple[SegmentInput, Optional[Segment]]]) -> None:

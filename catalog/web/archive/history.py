@@ -9,7 +9,26 @@ from sqlalchemy import select
 
 from ... import dates
 from ...forms.records import WorkflowForm
-from ...models import Agent, Occasion, Place, Source, User
+from ...models import (
+    AccessLevel,
+    AccountKind,
+    Agent,
+    AgentKind,
+    ClaimKind,
+    ConsentStatus,
+    CorroborationRelation,
+    CorroborationStatus,
+    NameKind,
+    Occasion,
+    OccasionKind,
+    Place,
+    PublicationState,
+    RoleKind,
+    SegmentKind,
+    Source,
+    SourceKind,
+    User,
+)
 from ...services import diffs
 from ...services.write import Rejected, StaleEdit
 from ...services.write.restore import restore_revision, revisions_of
@@ -93,7 +112,27 @@ def revision_value(value, name: str = "", names: Optional[dict] = None):
         return "; ".join(_describe_item(item, names) for item in value) or "none"
     if name.endswith("_edtf"):
         return f"{value} ({dates.describe(value)})"
-    return str(value).replace("_", " ") if name in ("kind", "account_kind", "role", "access_level") else str(value)
+    return _label(name, value)
+
+
+#: The vocabularies a snapshot field may hold, by the field's name ("kind" depends on the record).
+_VOCABULARIES = {
+    "account_kind": (AccountKind,), "role": (RoleKind,), "access_level": (AccessLevel,),
+    "identity_access": (AccessLevel,), "consent_status": (ConsentStatus,), "status": (CorroborationStatus,),
+    "corroboration_status": (CorroborationStatus,), "publication_state": (PublicationState,),
+    "relation": (CorroborationRelation,),
+    "kind": (SegmentKind, AgentKind, SourceKind, OccasionKind, ClaimKind, NameKind),
+}
+
+
+def _label(name: str, value) -> str:
+    """A stored vocabulary value as the vocabulary words it (never by replacing underscores)."""
+    for vocabulary in _VOCABULARIES.get(name, ()):
+        try:
+            return vocabulary(value).label
+        except ValueError:
+            continue
+    return str(value)
 
 
 def _describe_item(item, names: dict) -> str:
@@ -101,7 +140,7 @@ def _describe_item(item, names: dict) -> str:
         return str(item)
     parts = []
     if item.get("role"):
-        parts.append(str(item["role"]).replace("_", " "))
+        parts.append(_label("role", item["role"]))
     if item.get("agent_id"):
         parts.append(names.get("agent", {}).get(item["agent_id"], f"agent #{item['agent_id']}"))
     if item.get("source_id") and "role" not in item:
@@ -110,7 +149,7 @@ def _describe_item(item, names: dict) -> str:
         parts.append("named by " + names.get("source", {}).get(item["named_by_source_id"], "?"))
     for key in ("name", "status", "relation_to_events", "note", "rationale", "filename"):
         if item.get(key):
-            parts.append(str(item[key]))
+            parts.append(_label(key, item[key]))
     if "start" in item and "end" in item:
-        parts.append(f"characters {item['start']}–{item['end']} ({item.get('access_level', '')})")
+        parts.append(f"characters {item['start']}–{item['end']} ({_label('access_level', item.get('access_level'))})")
     return " — ".join(parts)
