@@ -96,12 +96,21 @@ def _is_long(value: Any) -> bool:
     return isinstance(value, str) and (len(value) > 60 or "\n" in value)
 
 
+def _without_keys(value: Any) -> Any:
+    """A snapshot value without the keys written beside ids (they name the same record again)."""
+    if isinstance(value, list):
+        return [_without_keys(item) for item in value]
+    if isinstance(value, dict):
+        return {k: _without_keys(v) for k, v in value.items() if not k.endswith("_key")}
+    return value
+
+
 def _field_changes(old: dict, new: dict, skip: set[str] = frozenset()) -> list[FieldChange]:
     changes = []
     for name in sorted(set(old) | set(new), key=lambda n: list(LABELS).index(n) if n in LABELS else 999):
-        if name in _SKIP or name in skip:
+        if name in _SKIP or name in skip or name.endswith("_key"):
             continue
-        before, after = old.get(name), new.get(name)
+        before, after = _without_keys(old.get(name)), _without_keys(new.get(name))
         if before == after:
             continue
         change = FieldChange(name, LABELS.get(name, name.replace("_", " ")), before, after)

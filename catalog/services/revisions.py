@@ -31,13 +31,27 @@ def _value(value: Any) -> Any:
     return value
 
 
+#: Records named by key beside their id in a snapshot, so that a history carried to another
+#: catalog (an export loaded elsewhere) still says which record it meant.
+_KEYED_TABLES = {"agents": Agent, "places": Place, "sources": Source, "occasions": Occasion}
+
+
 def _columns(obj, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     skip = {"id", "created_dt", "updated_dt", "version", *exclude}
-    return {
+    data = {
         column.key: _value(getattr(obj, column.key))
         for column in obj.__table__.columns
         if column.key not in skip
     }
+    session = object_session(obj)
+    for column in obj.__table__.columns:
+        value = data.get(column.key)
+        target = next(iter(column.foreign_keys)).column.table.name if column.foreign_keys else None
+        if value is not None and target in _KEYED_TABLES and session is not None:
+            record = session.get(_KEYED_TABLES[target], value)
+            if record is not None:
+                data[f"{column.key[:-3]}_key"] = record.key
+    return data
 
 
 def _claims_by_segment(testimony: Testimony) -> dict[int, list[dict[str, Any]]]:

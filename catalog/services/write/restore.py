@@ -50,6 +50,12 @@ def restore_revision(session: Session, obj, number: int, actor: Actor,
     return revisions_of(session, obj)[0]
 
 
+def _ref(snapshot: dict, name: str) -> Any:
+    """A linked record as a snapshot names it: by key where the snapshot says it (so a history
+    brought from another catalog names the right record), else by id."""
+    return snapshot.get(f"{name}_key") or snapshot.get(f"{name}_id")
+
+
 def _names(snapshot: dict) -> list[dict]:
     return [{"name": n.get("name"), "kind": n.get("kind"), "language": n.get("language"), "note": n.get("note")}
             for n in snapshot.get("names", [])]
@@ -63,17 +69,17 @@ def _agent(s: dict) -> AgentInput:
 
 
 def _place(s: dict) -> PlaceInput:
-    return PlaceInput(name=s.get("name"), kind=s.get("kind"), parent=s.get("parent_id"),
+    return PlaceInput(name=s.get("name"), kind=s.get("kind"), parent=_ref(s, "parent"),
                       latitude=s.get("latitude"), longitude=s.get("longitude"), names=_names(s))
 
 
 def _occasion(s: dict) -> OccasionInput:
-    return OccasionInput(kind=s.get("kind"), title=s.get("title"), place=s.get("place_id"),
+    return OccasionInput(kind=s.get("kind"), title=s.get("title"), place=_ref(s, "place"),
                          date=s.get("date_edtf"), date_note=s.get("date_note"))
 
 
 def _source(s: dict) -> SourceInput:
-    return SourceInput(title=s.get("title"), kind=s.get("kind"), publisher=s.get("publisher_id"),
+    return SourceInput(title=s.get("title"), kind=s.get("kind"), publisher=_ref(s, "publisher"),
                        date=s.get("date_edtf"), language=s.get("language"), location=s.get("location"),
                        stance_note=s.get("stance_note_html"), citation=s.get("citation"),
                        access_level=s.get("access_level"))
@@ -84,10 +90,10 @@ def _testimony(s: dict) -> TestimonyInput:
         title=s.get("title"), language=s.get("language"), account_kind=s.get("account_kind"),
         events_date=s.get("events_date_edtf"), access_level=s.get("access_level"),
         consent_status=s.get("consent_status"), consent_note=s.get("consent_note"),
-        summary=s.get("summary_html"), occasion=s.get("occasion_id"), source=s.get("source_id"),
-        roles=[{"agent": r.get("agent_id"), "role": r.get("role"), "named_by": r.get("named_by_source_id"),
+        summary=s.get("summary_html"), occasion=_ref(s, "occasion"), source=_ref(s, "source"),
+        roles=[{"agent": _ref(r, "agent"), "role": r.get("role"), "named_by": _ref(r, "named_by_source"),
                 "relation": r.get("relation_to_events")} for r in s.get("roles", [])],
-        transmission=[{"agent": t.get("agent_id"), "source": t.get("source_id"), "note": t.get("note")}
+        transmission=[{"agent": _ref(t, "agent"), "source": _ref(t, "source"), "note": t.get("note")}
                       for t in s.get("transmission", [])],
         segments=[_segment(seg) for seg in s.get("segments", [])],
     )
@@ -96,7 +102,7 @@ def _testimony(s: dict) -> TestimonyInput:
 def _segment(seg: dict) -> dict[str, Any]:
     names = ("number", "kind", "text", "language", "direction", "translation", "translation_language",
              "access_level", "timecode_start", "timecode_end")
-    return {**{name: seg.get(name) for name in names}, "author": seg.get("author_id"),
+    return {**{name: seg.get(name) for name in names}, "author": _ref(seg, "author"),
             "redactions": [{"start": r.get("start"), "end": r.get("end"), "access_level": r.get("access_level"),
                             "reason": r.get("reason")} for r in seg.get("redactions", [])]}
 
