@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Iterable, Optional, TypeVar
 
 from .. import dates
 from ..models import AccessLevel, AgentKind, NameKind, PublicationState, RoleKind, SegmentKind
@@ -209,6 +209,25 @@ class TestimonyRecord:
         return len(self.transmission) > 1
 
 
+_Passage = TypeVar("_Passage")
+
+
+def paragraphs_of(
+    passages: Iterable[_Passage], number_of: Callable[[_Passage], Optional[int]]
+) -> list[tuple[Optional[int], list[_Passage]]]:
+    """A source's passages, in the order given, as its paragraphs: consecutive passages with one
+    paragraph number together. A passage with no number stands as a paragraph of its own: nothing
+    says where the source's paragraph ran, so none is invented (and the order is never re-sorted)."""
+    paragraphs: list[tuple[Optional[int], list[_Passage]]] = []
+    for passage in passages:
+        number = number_of(passage)
+        if paragraphs and number is not None and paragraphs[-1][0] == number:
+            paragraphs[-1][1].append(passage)
+        else:
+            paragraphs.append((number, [passage]))
+    return paragraphs
+
+
 @dataclass(frozen=True)
 class SourceRecord:
     ref: SourceRef
@@ -222,6 +241,11 @@ class SourceRecord:
     #: Passages left out because they belong to testimonies this viewer may not see.
     withheld_passages: int
     testimonies: tuple[TestimonySummary, ...]
+
+    @property
+    def paragraphs(self) -> list[tuple[Optional[int], list[SegmentRecord]]]:
+        """The passages as the source sets them: (paragraph number or None, its segments)."""
+        return paragraphs_of(self.segments, lambda segment: segment.source_paragraph)
 
 
 @dataclass(frozen=True)
