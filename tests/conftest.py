@@ -6,6 +6,7 @@ and drops it at the end. With CATALOG_TEST_NO_SKIP=1 (as in CI) a skipped test f
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
@@ -15,7 +16,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from catalog import create_app
@@ -128,6 +129,38 @@ def app(database_url, tmp_path, monkeypatch):
 @pytest.fixture
 def db(app) -> Database:
     return app.extensions["catalog_db"]
+
+
+@pytest.fixture
+def sql_log(db):
+    """`with sql_log() as statements:` records the SQL the catalog runs inside the block."""
+
+    @contextlib.contextmanager
+    def record():
+        statements: list[str] = []
+
+        def before_execute(connection, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before_execute)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before_execute)
+
+    return record
+
+
+def whole_table_reads(statements: list[str], *tables: str) -> list[str]:
+    """The statements that read rows of one of these tables with no condition at all (counting
+    them is not reading them)."""
+    names = "|".join(tables)
+    return [
+        statement for statement in statements
+        if re.search(rf"\bFROM ({names})\b", statement)
+        and " WHERE " not in statement.replace("\n", " ")
+        and not re.match(r"SELECT count\(", statement, re.IGNORECASE)
+    ]
 
 
 @pytest.fixture

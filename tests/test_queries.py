@@ -222,3 +222,41 @@ def test_summaries_by_ids_match_the_testimony_records_and_hide_protected_names(s
     assert [s.name for s in public.speakers] == [PSEUDONYM, "Second Speaker"]
     assert public.speakers[0].is_pseudonym and public.speakers[0].key.startswith("protected-")
     assert REAL_NAME in [s.name for s in queries.summaries_by_ids(sensitive, ARCHIVIST, [testimony.id])[0].speakers]
+
+
+def test_staff_readers_refuse_readers(session):
+    for viewer in (PUBLIC, RESEARCHER):
+        with pytest.raises(queries.StaffOnly):
+            queries.staff_record(session, viewer, "agents", "anyone")
+        with pytest.raises(queries.StaffOnly):
+            queries.picker_suggestions(session, viewer, "agents", "a", limit=5)
+
+
+def test_pickers_name_places_with_their_parents_and_narrow_in_a_large_catalog(session):
+    from catalog.models import Place
+
+    iran = Place(key="iran", name="Iran", kind="country")
+    tehran = Place(key="tehran", name="Tehran", kind="city", parent=iran)
+    session.add_all([iran, tehran])
+    session.flush()
+    small = queries.picker_options(session, ARCHIVIST, "places", full_list_limit=3)
+    assert small.complete and [label for _, label in small.options] == ["Iran", "Tehran, Iran"]
+    large = queries.picker_options(session, ARCHIVIST, "places", full_list_limit=2, keep=[str(tehran.id), "", "99999999999"])
+    assert not large.complete and large.options == ((tehran.id, "Tehran, Iran"),)
+    within_itself = queries.picker_options(session, ARCHIVIST, "places", full_list_limit=3, exclude=tehran.id)
+    assert within_itself.options == ((iran.id, "Iran"),)
+
+
+def test_source_claims_are_that_sources_and_cut_to_the_viewer(seeded):
+    from sqlalchemy import select
+
+    from catalog.models import Testimony
+
+    with seeded.writing() as session:
+        session.scalar(select(Testimony).where(Testimony.public_id == "T-0012")).access_level = AccessLevel.RESTRICTED
+    with seeded.session() as session:
+        public = {c.key for c in queries.source_claims(session, PUBLIC, "article")}
+        researcher = {c.key for c in queries.source_claims(session, RESEARCHER, "article")}
+        assert queries.source_claims(session, RESEARCHER, "hrw-report") == []
+    assert "article-30000-executed" in public and "jokar-50-pregnant-women" not in public
+    assert researcher == public | {"jokar-50-pregnant-women", "jokar-husband-executed-with-75"}

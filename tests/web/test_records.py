@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from catalog.models import AccessLevel, SegmentKind
+import pytest
+
+from catalog.models import AccessLevel, Segment, SegmentKind, Source, SourceKind
 
 
 def test_testimony_card_links_people_places_and_source(client, seeded):
@@ -87,3 +89,27 @@ def test_hidden_testimony_cite_is_404(client, session, make_testimony):
     make_testimony((SegmentKind.FIRST_PERSON, "x"), public_id="T-0901", access=AccessLevel.RESTRICTED)
     session.commit()
     assert client.get("/t/T-0901/cite.json").status_code == 404
+
+
+@pytest.mark.parametrize("paragraphs, shown_paragraphs", [((None, None, None, None), 4), ((1, 1, None, 2), 3)],
+                         ids=["unnumbered", "partly numbered"])
+def test_a_source_without_paragraph_numbers_reads_in_source_order(client, session, paragraphs, shown_paragraphs):
+    """Passages with no paragraph number keep the source's order, each a paragraph of its own, on
+    the reading page and in the print (a source entered without its paragraphs once made both fail)."""
+    source = Source(key="unnumbered", title="A statement without paragraphs", kind=SourceKind.ARTICLE)
+    texts = ["First words of the statement.", "Second words.", "Third words.", "Fourth words."]
+    # Entered out of order: the source's own positions decide what comes first, not the row ids.
+    for position in (3, 1, 4, 2):
+        session.add(Segment(source=source, source_position=position, source_paragraph=paragraphs[position - 1],
+                            kind=SegmentKind.EDITORIAL, text=texts[position - 1]))
+    session.commit()
+    reading = client.get("/sources/unnumbered")
+    assert reading.status_code == 200
+    page = reading.get_data(as_text=True)
+    assert page.index(texts[0]) < page.index(texts[1]) < page.index(texts[2]) < page.index(texts[3])
+    assert page.count('<p class="source-paragraph">') == shown_paragraphs
+    printed = client.get("/sources/unnumbered/transcript")
+    assert printed.status_code == 200
+    transcript = printed.get_data(as_text=True)
+    assert transcript.index(texts[0]) < transcript.index(texts[1]) < transcript.index(texts[2]) < transcript.index(texts[3])
+    assert transcript.count('<div class="flow-para">') == shown_paragraphs

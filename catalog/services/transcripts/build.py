@@ -296,8 +296,8 @@ def source_transcript(
         return None
     summaries: dict[str, TestimonySummary] = {t.public_id: t for t in source.testimonies}
     claims_by_position: dict[int, list[ClaimRecord]] = {}
-    for claim in queries.list_claims(session, viewer):
-        if claim.source_key == key and claim.segment_source_position is not None:
+    for claim in queries.source_claims(session, viewer, key):
+        if claim.segment_source_position is not None:
             claims_by_position.setdefault(claim.segment_source_position, []).append(claim)
     framer = f"the source ({source.ref.publisher.name})" if source.ref.publisher else "the source"
     blocks, note_number, last_paragraph = [], 0, None

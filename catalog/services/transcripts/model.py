@@ -15,6 +15,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Mapping, Optional
 
+from ...queries.records import paragraphs_of
+
 #: Bumped whenever the canonical form changes meaning, so old hashes are never compared wrongly.
 CANONICAL_VERSION = 1
 
@@ -139,13 +141,7 @@ class Part:
     def paragraphs(self) -> list[tuple[Optional[int], list[Block]]]:
         """Consecutive passages grouped by paragraph number: a source prints as it was laid out,
         one paragraph of flowing text whose runs of framing and quotation stay distinct."""
-        groups: list[tuple[Optional[int], list[Block]]] = []
-        for block in self.blocks:
-            if groups and groups[-1][0] == block.number and block.number is not None:
-                groups[-1][1].append(block)
-            else:
-                groups.append((block.number, [block]))
-        return groups
+        return paragraphs_of(self.blocks, lambda block: block.number)
 
 
 @dataclass(frozen=True)

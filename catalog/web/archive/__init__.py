@@ -12,11 +12,13 @@ share.
 
 from __future__ import annotations
 
+from typing import Optional
+
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from ... import queries
-from ...models import Agent, Occasion, Place, Source, Testimony
+from ...forms.base import choice
+from ...models import Testimony
 from ...services.actors import Actor
 from .. import current_viewer, db_session
 
@@ -26,8 +28,9 @@ bp = Blueprint("archive", __name__, url_prefix="/archive")
 PAGE_SIZE = 100
 #: Suggestions returned by one look-up.
 LOOKUP_LIMIT = 20
-#: Up to this many records, pickers list them all (usable without JavaScript); beyond it they list
-#: only the current choice and rely on search-as-you-type (or typing a new name).
+#: While a picker's list (with its "none" entry) stays within this many, it lists every record
+#: (usable without JavaScript); beyond it, only the current choice, and search-as-you-type (or
+#: typing a new name) finds the rest.
 PICKER_FULL_LIST_LIMIT = 500
 
 
@@ -55,38 +58,27 @@ def actor() -> Actor:
     return Actor(label=viewer.username, user_id=viewer.user_id)
 
 
-def _narrowed(choices: list, selected) -> list:
-    """In a large catalog, a picker lists only what is chosen (search-as-you-type finds the rest)."""
-    if len(choices) <= PICKER_FULL_LIST_LIMIT:
-        return choices
-    keep = {str(selected or "")}
-    return [c for c in choices if (c.value if hasattr(c, "value") else c[0]) in keep or not (c.value if hasattr(c, "value") else c[0])]
+def picker_options(kind: str, keep=(), exclude: Optional[int] = None) -> queries.PickerOptions:
+    """The records a picker of this kind offers; in a large catalog only those in `keep`."""
+    return queries.picker_options(
+        db_session(), current_viewer(), kind, full_list_limit=PICKER_FULL_LIST_LIMIT, keep=keep, exclude=exclude
+    )
+
+
+def picker_choices(picker: queries.PickerOptions, selected) -> list:
+    """A select's choices: "none", then every record, or in a large catalog only the selected one."""
+    options = picker.options if picker.complete else [o for o in picker.options if str(o[0]) == str(selected or "")]
+    return [choice("", "— none —")] + [choice(str(record_id), label) for record_id, label in options]
 
 
 def _latest(session, entity_type: str, entity_id: int) -> int:
     return queries.latest_revision_number(session, entity_type, entity_id) or 0
 
 
-# --- history: every record kind ----------------------------------------------------------------
-
-RECORD_KINDS = {
-    "testimonies": (Testimony, "testimony"),
-    "agents": (Agent, "agent"),
-    "places": (Place, "place"),
-    "occasions": (Occasion, "occasion"),
-    "sources": (Source, "source"),
-}
 
 
 def _record_or_404(kind: str, ident: str):
-    if kind not in RECORD_KINDS:
-        abort(404)
-    model, _ = RECORD_KINDS[kind]
-    session = db_session()
-    if model is Testimony:
-        obj = session.scalar(select(Testimony).where(Testimony.public_id == ident))
-    else:
-        obj = session.scalar(select(model).where(model.key == ident))
+    obj = queries.staff_record(db_session(), current_viewer(), kind, ident)
     if obj is None:
         abort(404)
     return obj

@@ -2,49 +2,61 @@
 
 from __future__ import annotations
 
+import json
 from typing import Optional
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
-from ... import dates
+from ... import dates, queries
 from ...forms.records import WorkflowForm
 from ...models import (
     AccessLevel,
     AccountKind,
-    Agent,
     AgentKind,
     ClaimKind,
     ConsentStatus,
     CorroborationRelation,
     CorroborationStatus,
     NameKind,
-    Occasion,
     OccasionKind,
-    Place,
     PublicationState,
     RoleKind,
     SegmentKind,
-    Source,
     SourceKind,
-    User,
 )
 from ...services import diffs
 from ...services.write import Rejected, StaleEdit
 from ...services.write.restore import restore_revision, revisions_of
-from .. import db_session
+from .. import current_viewer, db_session
 from . import _record_or_404, actor, bp, record_ident, record_title
 
 
-def _names_for_diff(session) -> dict[str, dict]:
-    """Readable names for the ids a snapshot holds."""
-    return {
-        "agent": {a.id: a.preferred_name for a in session.scalars(select(Agent))},
-        "source": {s.id: s.title for s in session.scalars(select(Source))},
-        "occasion": {o.id: o.title for o in session.scalars(select(Occasion))},
-        "place": {p.id: p.name for p in session.scalars(select(Place))},
-        "user": {u.id: u.username for u in session.scalars(select(User))},
-    }
+#: Snapshot fields that hold another record's id, and that record's kind.
+ID_FIELDS = {"agent_id": "agent", "author_id": "agent", "publisher_id": "agent", "source_id": "source",
+             "named_by_source_id": "source", "occasion_id": "occasion", "place_id": "place", "parent_id": "place",
+             "scope_place_id": "place", "deleted_by_id": "user"}
+
+
+def _ids_in(value, found: dict[str, set[int]]) -> dict[str, set[int]]:
+    """The ids of other records that a snapshot (or any part of it) mentions, by kind."""
+    if isinstance(value, dict):
+        for name, item in value.items():
+            if name in ID_FIELDS and isinstance(item, int) and not isinstance(item, bool):
+                found.setdefault(ID_FIELDS[name], set()).add(item)
+            else:
+                _ids_in(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _ids_in(item, found)
+    return found
+
+
+def _names_for_diff(session, *snapshots: str) -> dict[str, dict]:
+    """Readable names for the ids these snapshots hold (only those: never a whole table)."""
+    wanted: dict[str, set[int]] = {}
+    for snapshot in snapshots:
+        _ids_in(json.loads(snapshot), wanted)
+    return queries.staff_names(session, current_viewer(), wanted)
 
 
 @bp.get("/<kind>/<ident>/history")
@@ -61,10 +73,13 @@ def history(kind: str, ident: str):
     by_number = {r.number: r for r in revisions}
     if a not in by_number or b not in by_number:
         abort(404)
-    diff = diffs.diff_snapshots(by_number[a].snapshot, by_number[b].snapshot) if a != b else None
+    diff, names = None, {}
+    if a != b:
+        diff = diffs.diff_snapshots(by_number[a].snapshot, by_number[b].snapshot)
+        names = _names_for_diff(session, by_number[a].snapshot, by_number[b].snapshot)
     return render_template(
         "archive/history.html", obj=obj, kind=kind, ident=ident, title=record_title(obj), revisions=revisions,
-        a=a, b=b, diff=diff, names=_names_for_diff(session),
+        a=a, b=b, diff=diff, names=names,
         restore_form=WorkflowForm(formdata=None, data={"version": obj.version}),
     )
 
@@ -101,11 +116,8 @@ def revision_value(value, name: str = "", names: Optional[dict] = None):
     names = names or {}
     if value is None or value == "":
         return "—"
-    kinds = {"agent_id": "agent", "author_id": "agent", "publisher_id": "agent", "source_id": "source",
-             "named_by_source_id": "source", "occasion_id": "occasion", "place_id": "place", "parent_id": "place",
-             "scope_place_id": "place", "deleted_by_id": "user"}
-    if name in kinds:
-        return names.get(kinds[name], {}).get(value, f"#{value}")
+    if name in ID_FIELDS:
+        return names.get(ID_FIELDS[name], {}).get(value, f"#{value}")
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):

@@ -1,53 +1,27 @@
-"""Agents, places, occasions and sources: their lists and forms, and the pickers' choices and look-ups."""
+"""Agents, places, occasions and sources: their lists and forms, the pickers' look-ups, the EDTF preview."""
 
 from __future__ import annotations
 
-from typing import Optional
-
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
-from sqlalchemy import func, or_, select
 
-from ... import dates
-from ...forms.base import choice
+from ... import dates, queries
 from ...forms.records import AgentForm, OccasionForm, PlaceForm, SourceForm
-from ...models import Agent, AgentName, Occasion, Place, Source
+from ...models import Agent, Occasion, Place
 from ...services.write import Rejected, StaleEdit, save
-from .. import db_session, reshow_on_csrf_failure
-from . import LOOKUP_LIMIT, _record_or_404, actor, bp, record_ident, record_title
+from .. import current_viewer, db_session, reshow_on_csrf_failure
+from . import (
+    LOOKUP_LIMIT,
+    _record_or_404,
+    actor,
+    bp,
+    picker_choices,
+    picker_options,
+    record_ident,
+    record_title,
+)
 
-
-# --- choices for pickers ----------------------------------------------------------------------
-
-
-def _agent_label(agent: Agent) -> str:
-    label = agent.preferred_name
-    if agent.is_protected:
-        label += f" (protected; public: {agent.public_pseudonym or 'pseudonym'})"
-    return label
-
-
-def agent_choices(session) -> list[tuple[str, str]]:
-    agents = session.scalars(select(Agent).order_by(func.lower(Agent.preferred_name)))
-    return [choice("", "— none —")] + [choice(str(a.id), _agent_label(a)) for a in agents]
-
-
-def source_choices(session) -> list[tuple[str, str]]:
-    sources = session.scalars(select(Source).order_by(func.lower(Source.title)))
-    return [choice("", "— none —")] + [choice(str(s.id), s.title) for s in sources]
-
-
-def occasion_choices(session) -> list[tuple[str, str]]:
-    occasions = session.scalars(select(Occasion).order_by(Occasion.date_lower, Occasion.title))
-    return [choice("", "— none —")] + [
-        choice(str(o.id), f"{o.title} — {dates.describe(o.date_edtf)}") for o in occasions
-    ]
-
-
-def place_choices(session, exclude: Optional[int] = None) -> list[tuple[str, str]]:
-    places = session.scalars(select(Place).order_by(func.lower(Place.name)))
-    return [choice("", "— none —")] + [
-        choice(str(p.id), ", ".join([p.name, *(a.name for a in p.ancestors())])) for p in places if p.id != exclude
-    ]
+#: Records shown in one list of agents, places, occasions or sources (narrow it with a search).
+ENTITY_LIST_LIMIT = 1000
 
 
 # --- look-ups for the pickers and the EDTF preview (JSON, read only) ---------------------------
@@ -56,32 +30,11 @@ def place_choices(session, exclude: Optional[int] = None) -> list[tuple[str, str
 @bp.get("/lookup/<kind>")
 def lookup(kind: str):
     """Suggestions for a picker as the archivist types: [{id, label}]."""
-    session = db_session()
-    q = (request.args.get("q") or "").strip()[:100]
-    pattern = f"%{q}%"
-    if kind == "agents":
-        matching_names = select(AgentName.agent_id).where(AgentName.name.ilike(pattern))
-        rows = session.scalars(
-            select(Agent)
-            .where(or_(Agent.preferred_name.ilike(pattern), Agent.key.ilike(pattern), Agent.id.in_(matching_names)))
-            .order_by(func.lower(Agent.preferred_name))
-            .limit(LOOKUP_LIMIT)
-        )
-        items = [{"id": a.id, "label": _agent_label(a)} for a in rows]
-    elif kind == "sources":
-        rows = session.scalars(select(Source).where(Source.title.ilike(pattern)).order_by(Source.title).limit(LOOKUP_LIMIT))
-        items = [{"id": s.id, "label": s.title} for s in rows]
-    elif kind == "occasions":
-        rows = session.scalars(
-            select(Occasion).where(Occasion.title.ilike(pattern)).order_by(Occasion.title).limit(LOOKUP_LIMIT)
-        )
-        items = [{"id": o.id, "label": f"{o.title} — {dates.describe(o.date_edtf)}"} for o in rows]
-    elif kind == "places":
-        rows = session.scalars(select(Place).where(Place.name.ilike(pattern)).order_by(Place.name).limit(LOOKUP_LIMIT))
-        items = [{"id": p.id, "label": ", ".join([p.name, *(a.name for a in p.ancestors())])} for p in rows]
-    else:
+    if kind not in queries.PICKER_KINDS:
         abort(404)
-    return jsonify(items)
+    text = (request.args.get("q") or "").strip()[:100]
+    suggestions = queries.picker_suggestions(db_session(), current_viewer(), kind, text, limit=LOOKUP_LIMIT)
+    return jsonify([{"id": record_id, "label": label} for record_id, label in suggestions])
 
 
 @bp.get("/edtf")
@@ -104,10 +57,10 @@ def edtf_preview():
 # --- agents, places, occasions, sources ---------------------------------------------------------
 
 ENTITY_FORMS = {
-    "agents": (Agent, AgentForm, "agent"),
-    "places": (Place, PlaceForm, "place"),
-    "occasions": (Occasion, OccasionForm, "occasion"),
-    "sources": (Source, SourceForm, "source"),
+    "agents": (AgentForm, "agent"),
+    "places": (PlaceForm, "place"),
+    "occasions": (OccasionForm, "occasion"),
+    "sources": (SourceForm, "source"),
 }
 
 
@@ -141,13 +94,15 @@ def _entity_form_data(obj) -> dict:
     }
 
 
-def _fill_entity_choices(form, session, obj=None) -> None:
+def _fill_entity_choices(form, obj=None) -> None:
     if isinstance(form, PlaceForm):
-        form.parent_id.choices = place_choices(session, exclude=obj.id if obj is not None else None)
+        places = picker_options("places", keep=[form.parent_id.data], exclude=obj.id if obj is not None else None)
+        form.parent_id.choices = picker_choices(places, form.parent_id.data)
     elif isinstance(form, OccasionForm):
-        form.place_id.choices = place_choices(session)
+        form.place_id.choices = picker_choices(picker_options("places", keep=[form.place_id.data]), form.place_id.data)
     elif isinstance(form, SourceForm):
-        form.publisher_id.choices = agent_choices(session)
+        agents = picker_options("agents", keep=[form.publisher_id.data])
+        form.publisher_id.choices = picker_choices(agents, form.publisher_id.data)
 
 
 @bp.get("/<kind>")
@@ -155,14 +110,9 @@ def entity_list(kind: str):
     """All agents, places, occasions or sources, with links to correct them."""
     if kind not in ENTITY_FORMS:
         abort(404)
-    model = ENTITY_FORMS[kind][0]
-    order = {Agent: Agent.preferred_name, Place: Place.name, Occasion: Occasion.title, Source: Source.title}[model]
     q = (request.args.get("q") or "").strip()
-    query = select(model)
-    if q:
-        query = query.where(order.ilike(f"%{q}%"))
-    rows = db_session().scalars(query.order_by(func.lower(order)).limit(1000)).all()
-    return render_template("archive/entity_list.html", kind=kind, rows=rows, q=q, title_of=record_title)
+    rows = queries.staff_entity_list(db_session(), current_viewer(), kind, text=q, limit=ENTITY_LIST_LIMIT)
+    return render_template("archive/entity_list.html", kind=kind, rows=rows, q=q)
 
 
 @bp.route("/<kind>/new", methods=["GET", "POST"])
@@ -184,7 +134,7 @@ def entity_edit(kind: str, ident: str):
 def _entity_form(kind: str, obj):
     if kind not in ENTITY_FORMS:
         abort(404)
-    model, form_class, label = ENTITY_FORMS[kind]
+    form_class, label = ENTITY_FORMS[kind]
     session = db_session()
     if request.method == "GET":
         form = form_class(formdata=None, data=_entity_form_data(obj) if obj is not None else {})
@@ -194,7 +144,7 @@ def _entity_form(kind: str, obj):
     if op in ("add-name",) and hasattr(form, "names"):
         form.names.append_entry()
         return _render_entity_form(form, kind, obj, label)
-    _fill_entity_choices(form, session, obj)
+    _fill_entity_choices(form, obj)
     if not form.validate():
         return _render_entity_form(form, kind, obj, label, status=400 if not form.csrf_expired else 200)
     try:
@@ -217,7 +167,7 @@ def _entity_form(kind: str, obj):
 
 
 def _render_entity_form(form, kind: str, obj, label: str, status: int = 200, **extra):
-    _fill_entity_choices(form, db_session(), obj)
+    _fill_entity_choices(form, obj)
     return render_template(
         "archive/entity_form.html", form=form, kind=kind, obj=obj, label=label,
         title=record_title(obj) if obj is not None else f"New {label}", ident=record_ident(obj) if obj is not None else None,

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Optional
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
 
 from ... import queries
 from ...forms.base import choice
@@ -18,70 +16,45 @@ from ...forms.records import (
     TestimonyForm,
     WorkflowForm,
 )
-from ...models import Claim, CorroborationStatus, PublicationState, Segment, Testimony, User
+from ...models import CorroborationStatus, Testimony
 from ...forms.segment_operations import merge_segments, move_segment, split_segment
 from ...services.write import Rejected, StaleEdit, WriteContext, save, workflow
 from ...services.write.claims import add_claim, remove_claim
 from .. import current_viewer, db_session, reshow_on_csrf_failure
-from . import PAGE_SIZE, _latest, _narrowed, actor, bp
-from .records import agent_choices, occasion_choices, place_choices, source_choices
+from . import PAGE_SIZE, _latest, actor, bp, picker_choices, picker_options
 
 
-def _fill_testimony_choices(form: TestimonyForm, session) -> None:
-    agents, sources = agent_choices(session), source_choices(session)
-    form.occasion_id.choices = _narrowed(occasion_choices(session), form.occasion_id.data)
-    form.source_id.choices = _narrowed(sources, form.source_id.data)
-    for role in form.roles:
-        role.agent_id.choices = _narrowed(agents, role.agent_id.data)
-        role.named_by_source_id.choices = _narrowed(sources, role.named_by_source_id.data)
-    for link in form.transmission:
-        link.agent_id.choices = _narrowed(agents, link.agent_id.data)
-        link.source_id.choices = _narrowed(sources, link.source_id.data)
-    for segment in form.segments:
-        segment.author_id.choices = _narrowed(agents, segment.author_id.data)
+def _fill_testimony_choices(form: TestimonyForm) -> None:
+    # One read per kind of record, whatever the number of pickers: every record in a small
+    # catalog, or only the ones these pickers hold in a large one.
+    agent_fields = [role.agent_id for role in form.roles] + [link.agent_id for link in form.transmission] + [
+        segment.author_id for segment in form.segments
+    ]
+    source_fields = [form.source_id] + [role.named_by_source_id for role in form.roles] + [
+        link.source_id for link in form.transmission
+    ]
+    for kind, fields in (("agents", agent_fields), ("sources", source_fields), ("occasions", [form.occasion_id])):
+        picker = picker_options(kind, keep=[field.data for field in fields])
+        for field in fields:
+            field.choices = picker_choices(picker, field.data)
 
 
 # --- the start page and lists -------------------------------------------------------------------
-
-STATE_FILTERS = {
-    "draft": Testimony.publication_state == PublicationState.DRAFT,
-    "published": Testimony.publication_state == PublicationState.PUBLISHED,
-    "withdrawn": Testimony.publication_state == PublicationState.WITHDRAWN,
-}
 
 
 @bp.get("/")
 def index():
     """The workspace's start page: testimonies by state, newest changes first."""
-    session = db_session()
     state = request.args.get("state", "")
     deleted = request.args.get("deleted") == "1"
     q = (request.args.get("q") or "").strip()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    query = select(Testimony).where(Testimony.is_deleted.is_(deleted))
-    if state in STATE_FILTERS:
-        query = query.where(STATE_FILTERS[state])
-    if q:
-        query = query.where(or_(Testimony.title.ilike(f"%{q}%"), Testimony.public_id.ilike(f"%{q}%")))
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    testimonies = session.scalars(
-        query.options(selectinload(Testimony.roles))
-        .order_by(Testimony.updated_dt.desc(), Testimony.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
-    counts = {
-        state_.value: n
-        for state_, n in session.execute(
-            select(Testimony.publication_state, func.count())
-            .where(Testimony.is_deleted.is_(False))
-            .group_by(Testimony.publication_state)
-        ).all()
-    }
+    found = queries.staff_testimony_page(
+        db_session(), current_viewer(), state=state, deleted=deleted, text=q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
     return render_template(
-        "archive/index.html", testimonies=testimonies, total=total, page=page, page_size=PAGE_SIZE,
-        state=state, deleted=deleted, q=q, counts=counts,
-        deleted_count=session.scalar(select(func.count()).where(Testimony.is_deleted.is_(True))),
+        "archive/index.html", testimonies=found.rows, total=found.total, page=page, page_size=PAGE_SIZE,
+        state=state, deleted=deleted, q=q, counts=found.counts_by_state, deleted_count=found.deleted_count,
     )
 
 
@@ -89,11 +62,7 @@ def index():
 
 
 def _testimony_or_404(public_id: str) -> Testimony:
-    testimony = db_session().scalar(
-        select(Testimony)
-        .where(Testimony.public_id == public_id)
-        .options(selectinload(Testimony.segments).selectinload(Segment.redactions), selectinload(Testimony.roles))
-    )
+    testimony = queries.staff_testimony(db_session(), current_viewer(), public_id)
     if testimony is None:
         abort(404)
     return testimony
@@ -196,8 +165,7 @@ def _with_blank_redaction_rows(form: TestimonyForm) -> None:
 
 
 def _render_testimony_form(form: TestimonyForm, testimony: Optional[Testimony], status: int = 200, **extra):
-    session = db_session()
-    _fill_testimony_choices(form, session)
+    _fill_testimony_choices(form)
     _with_blank_redaction_rows(form)
     source_linked = {str(s.id) for s in testimony.segments if s.source_id is not None} if testimony else set()
     return render_template(
@@ -225,7 +193,7 @@ def testimony_new():
         if message:
             flash(message, "info")
         return _render_testimony_form(form, None)
-    _fill_testimony_choices(form, session)
+    _fill_testimony_choices(form)
     if not form.validate():
         return _render_testimony_form(form, None, 400 if not form.csrf_expired else 200)
     try:
@@ -257,7 +225,7 @@ def testimony_edit(public_id: str):
         if message:
             flash(message, "info")
         return _render_testimony_form(form, testimony)
-    _fill_testimony_choices(form, session)
+    _fill_testimony_choices(form)
     if not form.validate():
         return _render_testimony_form(form, testimony, 400 if not form.csrf_expired else 200)
     try:
@@ -288,11 +256,11 @@ def _render_stale_testimony(form: TestimonyForm, public_id: str):
 @bp.get("/testimonies/<public_id>")
 def testimony(public_id: str):
     """A testimony's workspace page: state, actions, corroboration, claims and the text as readers see it."""
-    session = db_session()
+    session, viewer = db_session(), current_viewer()
     testimony = _testimony_or_404(public_id)
-    record = queries.testimony_record(session, current_viewer(), testimony)
+    record = queries.testimony_record(session, viewer, testimony)
     claim_form = ClaimForm()
-    _fill_claim_choices(claim_form, session, testimony)
+    _fill_claim_choices(claim_form, testimony)
     corroboration_form = CorroborationForm(formdata=None, data={
         "version": testimony.version, "status": testimony.corroboration_status.value,
     })
@@ -302,25 +270,19 @@ def testimony(public_id: str):
         withdraw_form=ReasonForm(formdata=None, data={"version": testimony.version}, prefix="withdraw"),
         delete_form=ReasonForm(formdata=None, data={"version": testimony.version}, prefix="delete"),
         corroboration_form=corroboration_form, claim_form=claim_form,
-        claims=_claims_of(session, testimony), delete_claim=DeleteClaimForm(formdata=None),
-        deleted_by=session.get(User, testimony.deleted_by_id) if testimony.deleted_by_id else None,
+        claims=queries.staff_claims_of(session, viewer, testimony), delete_claim=DeleteClaimForm(formdata=None),
+        deleted_by=queries.staff_username(session, viewer, testimony.deleted_by_id),
         revision_count=_latest(session, "testimony", testimony.id),
     )
 
 
-def _claims_of(session, testimony: Testimony) -> list[Claim]:
-    ids = [s.id for s in testimony.segments]
-    if not ids:
-        return []
-    return list(session.scalars(select(Claim).where(Claim.segment_id.in_(ids)).order_by(Claim.id)))
-
-
-def _fill_claim_choices(form: ClaimForm, session, testimony: Testimony) -> None:
+def _fill_claim_choices(form: ClaimForm, testimony: Testimony) -> None:
     form.segment_id.choices = [
         choice(str(s.id), f"¶{s.number} ({s.kind.label}): {s.text[:70]}{'…' if len(s.text) > 70 else ''}")
         for s in testimony.segments
     ]
-    form.scope_place_id.choices = place_choices(session)
+    places = picker_options("places", keep=[form.scope_place_id.data])
+    form.scope_place_id.choices = picker_choices(places, form.scope_place_id.data)
 
 
 def _workflow_action(public_id: str, action, form_class=WorkflowForm, success: str = "", prefix: str = ""):
@@ -410,7 +372,7 @@ def testimony_claim_add(public_id: str):
     session = db_session()
     testimony = _testimony_or_404(public_id)
     form = ClaimForm()
-    _fill_claim_choices(form, session, testimony)
+    _fill_claim_choices(form, testimony)
     segment = next((s for s in testimony.segments if str(s.id) == form.segment_id.data), None)
     if segment is None:
         form.segment_id.errors = ["Pick a segment of this testimony."]
@@ -432,7 +394,8 @@ def testimony_claim_add(public_id: str):
         delete_form=ReasonForm(formdata=None, data={"version": testimony.version}, prefix="delete"),
         corroboration_form=CorroborationForm(formdata=None, data={"version": testimony.version,
                                                                    "status": testimony.corroboration_status.value}),
-        claim_form=form, claims=_claims_of(session, testimony), delete_claim=DeleteClaimForm(formdata=None),
+        claim_form=form, claims=queries.staff_claims_of(session, current_viewer(), testimony),
+        delete_claim=DeleteClaimForm(formdata=None),
         deleted_by=None, revision_count=_latest(session, "testimony", testimony.id),
     ), 400
 
@@ -442,7 +405,7 @@ def testimony_claim_delete(public_id: str, key: str):
     """Remove a claim from the testimony."""
     session = db_session()
     testimony = _testimony_or_404(public_id)
-    claim = session.scalar(select(Claim).where(Claim.key == key))
+    claim = queries.staff_claim(session, current_viewer(), key)
     if claim is None or claim.segment is None or claim.segment.testimony_id != testimony.id:
         abort(404)
     if DeleteClaimForm().validate():

@@ -1,0 +1,85 @@
+"""The visibility-scoped read layer: the only way pages, search, API and exports read the catalog.
+
+Every function takes the viewer and returns plain, immutable records already cut to what that
+viewer may see: unpublished or restricted testimonies are absent, confidential segments are left
+out, redacted spans are replaced by a mark, and protected people appear only by their pseudonym.
+Templates and exports never touch ORM objects, so nothing can reach a reader through a side door.
+The staff readers (staff.py) are the archive workspace's, and refuse every other viewer.
+
+The modules: records (the records), visibility (the rules), one reader module per kind
+(testimonies, claims, sources, agents, places), batches (browse and search), freshness (tokens
+for caches) and staff. What the rest of the catalog uses is re-exported here.
+"""
+
+from .agents import get_agent, list_agent_records, list_agents
+from .batches import passages_by_ids, source_refs_by_ids, summaries_by_id, summaries_by_ids
+from .claims import get_claim, list_claims, source_claims
+from .freshness import catalog_watermark, content_token, latest_revision_number, source_revision, testimony_revisions
+from .places import get_place, list_occasions, list_place_records, list_places
+from .records import (
+    AgentRecord,
+    AgentRef,
+    ArchiveEntityRow,
+    ArchiveTestimonyPage,
+    ArchiveTestimonyRow,
+    ClaimRecord,
+    CorroborationChangeRecord,
+    CorroborationRecord,
+    NameRecord,
+    OccasionRecord,
+    PickerOptions,
+    PlaceRecord,
+    PlaceRef,
+    RoleRecord,
+    SegmentRecord,
+    SourceRecord,
+    SourceRef,
+    TestimonyRecord,
+    TestimonySummary,
+    TextPiece,
+    TransmissionRecord,
+)
+from .sources import get_source, list_source_roles, list_sources
+from .staff import (
+    PICKER_KINDS,
+    STAFF_RECORD_MODELS,
+    StaffOnly,
+    picker_options,
+    picker_suggestions,
+    staff_claim,
+    staff_claims_of,
+    staff_entity_list,
+    staff_names,
+    staff_record,
+    staff_testimony,
+    staff_testimony_page,
+    staff_username,
+)
+from .testimonies import count_testimonies, get_testimony, list_testimonies, testimony_record, visible_public_ids
+from .visibility import (
+    REDACTION_MARK,
+    agent_ref,
+    place_ref,
+    sees_identity,
+    segment_record,
+    segment_visibility,
+    source_ref,
+    testimony_visibility,
+    visible_claims_condition,
+    visible_testimonies,
+)
+
+__all__ = [
+    "AgentRecord", "AgentRef", "ArchiveEntityRow", "ArchiveTestimonyPage", "ArchiveTestimonyRow", "ClaimRecord",
+    "CorroborationChangeRecord", "CorroborationRecord", "NameRecord", "OccasionRecord", "PICKER_KINDS", "PickerOptions",
+    "PlaceRecord", "PlaceRef", "REDACTION_MARK", "RoleRecord", "STAFF_RECORD_MODELS", "SegmentRecord", "SourceRecord",
+    "SourceRef", "StaffOnly", "TestimonyRecord", "TestimonySummary", "TextPiece", "TransmissionRecord", "agent_ref",
+    "catalog_watermark", "content_token", "count_testimonies", "get_agent", "get_claim", "get_place", "get_source",
+    "get_testimony", "latest_revision_number", "list_agent_records", "list_agents", "list_claims", "list_occasions",
+    "list_place_records", "list_places", "list_source_roles", "list_sources", "list_testimonies", "passages_by_ids",
+    "picker_options", "picker_suggestions", "place_ref", "sees_identity", "segment_record", "segment_visibility",
+    "source_claims", "source_ref", "source_refs_by_ids", "source_revision", "staff_claim", "staff_claims_of",
+    "staff_entity_list", "staff_names", "staff_record", "staff_testimony", "staff_testimony_page", "staff_username",
+    "summaries_by_id", "summaries_by_ids", "testimony_record", "testimony_revisions", "testimony_visibility",
+    "visible_claims_condition", "visible_public_ids", "visible_testimonies",
+]

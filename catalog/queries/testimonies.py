@@ -1,0 +1,197 @@
+"""Testimonies as readers see them: lists, summaries and the whole record."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from ..models import AgentRole, Claim, Occasion, Place, RoleKind, Segment, Source, Testimony, TransmissionLink
+from ..viewer import Viewer
+from .claims import CLAIM_LOADING, claim_record, linked_targets, links_for
+from .freshness import latest_revision_number
+from .records import (
+    ClaimRecord,
+    CorroborationChangeRecord,
+    RoleRecord,
+    TestimonyRecord,
+    TestimonySummary,
+    TransmissionRecord,
+)
+from .visibility import (
+    agent_ref,
+    cached_statement,
+    occasion_record,
+    sees_identity,
+    segment_record,
+    source_ref,
+    testimony_visibility,
+    visible_claim_keys,
+    visible_testimonies,
+    visible_testimony_ids,
+)
+
+
+def testimony_summary(viewer: Viewer, testimony: Testimony) -> TestimonySummary:
+    occasion = testimony.occasion
+    return TestimonySummary(
+        public_id=testimony.public_id,
+        title=testimony.title,
+        account_kind=testimony.account_kind.value,
+        language=testimony.language,
+        speakers=tuple(
+            agent_ref(viewer, role.agent) for role in testimony.roles if role.role is RoleKind.SPEAKER
+        ),
+        occasion_title=occasion.title if occasion else None,
+        date_edtf=occasion.date_edtf if occasion else None,
+        corroboration_status=testimony.corroboration_status.value,
+        access_level=testimony.access_level,
+        publication_state=testimony.publication_state,
+    )
+
+
+SUMMARY_LOADING = (
+    selectinload(Testimony.roles).selectinload(AgentRole.agent),
+    selectinload(Testimony.occasion),
+)
+
+
+def list_testimonies(
+    session: Session, viewer: Viewer, *, limit: int = 50, offset: int = 0
+) -> list[TestimonySummary]:
+    """Visible testimonies, by public id."""
+    rows = session.scalars(
+        visible_testimonies(viewer)
+        .options(*SUMMARY_LOADING)
+        .order_by(Testimony.public_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [testimony_summary(viewer, testimony) for testimony in rows]
+
+
+def count_testimonies(session: Session, viewer: Viewer) -> int:
+    return session.scalar(select(func.count()).select_from(Testimony).where(testimony_visibility(viewer)))
+
+
+def visible_public_ids(session: Session, viewer: Viewer) -> list[str]:
+    return list(session.scalars(select(Testimony.public_id).where(testimony_visibility(viewer)).order_by(Testimony.public_id)))
+
+
+# Many-to-one links are joined into the query that loads their parent rows (one query per
+# collection instead of one more per relationship); the place's parents, read for its full name,
+# come with it (a hierarchy is a few levels deep; deeper ones still load on access).
+_PLACE_WITH_PARENTS = joinedload(Occasion.place)
+for _ in range(4):
+    _PLACE_WITH_PARENTS = _PLACE_WITH_PARENTS.joinedload(Place.parent)
+
+
+_TESTIMONY_LOADING = (
+    selectinload(Testimony.roles).options(joinedload(AgentRole.agent), joinedload(AgentRole.named_by)),
+    selectinload(Testimony.transmission).options(
+        joinedload(TransmissionLink.agent), joinedload(TransmissionLink.source)
+    ),
+    selectinload(Testimony.segments).options(
+        selectinload(Segment.redactions), joinedload(Segment.author), joinedload(Segment.source)
+    ),
+    selectinload(Testimony.corroboration_history),
+    joinedload(Testimony.occasion).options(_PLACE_WITH_PARENTS),
+    joinedload(Testimony.source).joinedload(Source.publisher),
+)
+
+
+def get_testimony(session: Session, viewer: Viewer, public_id: str) -> Optional[TestimonyRecord]:
+    """One testimony as this viewer may read it, or None if it does not exist for them."""
+    testimony = session.scalar(cached_statement("testimony", viewer, lambda: (
+        visible_testimonies(viewer)
+        .where(Testimony.public_id == bindparam("public_id"))
+        .options(*_TESTIMONY_LOADING)
+    )), {"public_id": public_id})
+    if testimony is None:
+        return None
+    return testimony_record(session, viewer, testimony)
+
+
+def testimony_record(session: Session, viewer: Viewer, testimony: Testimony) -> TestimonyRecord:
+    """Cut a testimony the caller has already checked against testimony_visibility()."""
+    segments = [s for s in testimony.segments if viewer.may_read(s.access_level)]
+    claims, claim_keys_by_segment = _claims_on(session, viewer, [s.id for s in segments])
+    return TestimonyRecord(
+        public_id=testimony.public_id,
+        title=testimony.title,
+        account_kind=testimony.account_kind.value,
+        language=testimony.language,
+        publication_state=testimony.publication_state,
+        withdrawn_reason=testimony.withdrawn_reason,
+        access_level=testimony.access_level,
+        consent_status=testimony.consent_status.value,
+        consent_note=testimony.consent_note,
+        corroboration_status=testimony.corroboration_status.value,
+        corroboration_rationale=testimony.corroboration_rationale,
+        corroboration_history=tuple(
+            CorroborationChangeRecord(
+                status=change.status.value,
+                rationale=change.rationale,
+                changed_by=change.changed_by_label,
+                changed_dt=change.changed_dt.isoformat(timespec="seconds"),
+            )
+            for change in testimony.corroboration_history
+        ),
+        summary_html=testimony.summary_html,
+        events_date_edtf=testimony.events_date_edtf,
+        occasion=occasion_record(testimony.occasion) if testimony.occasion else None,
+        source=source_ref(viewer, testimony.source) if testimony.source else None,
+        roles=_role_records(viewer, testimony),
+        transmission=tuple(
+            TransmissionRecord(
+                position=link.position,
+                agent=agent_ref(viewer, link.agent) if link.agent else None,
+                source=source_ref(viewer, link.source) if link.source else None,
+                note=link.note,
+            )
+            for link in testimony.transmission
+        ),
+        segments=tuple(
+            segment_record(viewer, s, testimony.public_id, claim_keys_by_segment.get(s.id, ()))
+            for s in segments
+        ),
+        claims=claims,
+        revision=latest_revision_number(session, "testimony", testimony.id),
+        viewer_label=viewer.label,
+    )
+
+
+def _role_records(viewer: Viewer, testimony: Testimony) -> tuple[RoleRecord, ...]:
+    return tuple(
+        RoleRecord(
+            agent=agent_ref(viewer, role.agent),
+            role=role.role,
+            relation_to_events=role.relation_to_events if sees_identity(viewer, role.agent) else "",
+            named_by=source_ref(viewer, role.named_by) if role.named_by else None,
+        )
+        for role in testimony.roles
+    )
+
+
+def _claims_on(
+    session: Session, viewer: Viewer, segment_ids: list[int]
+) -> tuple[tuple[ClaimRecord, ...], dict[int, list[str]]]:
+    """The claims on these (readable) segments, and their keys by segment id."""
+    if not segment_ids:
+        return (), {}
+    claims = session.scalars(cached_statement("segment_claims", None, lambda: (
+        select(Claim)
+        .where(Claim.segment_id.in_(bindparam("segment_ids", expanding=True)))
+        .options(*CLAIM_LOADING)
+        .order_by(Claim.id)
+    )), {"segment_ids": segment_ids}).all()
+    links = links_for(session, [claim.id for claim in claims])
+    linked_keys, linked_ids = linked_targets(link for claim_links in links.values() for link in claim_links)
+    readable_keys = visible_claim_keys(session, viewer, linked_keys)
+    readable_ids = visible_testimony_ids(session, viewer, linked_ids)
+    keys_by_segment: dict[int, list[str]] = {}
+    for claim in claims:
+        keys_by_segment.setdefault(claim.segment_id, []).append(claim.key)
+    records = tuple(claim_record(viewer, claim, links[claim.id], readable_keys, readable_ids) for claim in claims)
+    return records, keys_by_segment
