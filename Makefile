@@ -30,8 +30,13 @@ run: install
 	$(BIN)/catalog seed --if-empty
 	$(BIN)/catalog serve --port $(PORT)
 
+# `make test` runs the suite in TEST_WORKERS processes (pytest-xdist; 0 runs it in this one), each
+# with its own databases and browser. A file's tests stay in one process, so the SQLite and
+# PostgreSQL runs of a PDF test share one render.
+TEST_WORKERS ?= 2
+
 test: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python benchmarks/corpus.py --url $(BENCH_DB) --testimonies 100000 --reset

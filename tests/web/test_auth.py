@@ -28,7 +28,7 @@ def test_sign_in_shows_who_is_signed_in(client, auth, role):
 
 
 def test_password_is_stored_hashed(auth, db):
-    user = auth.login()
+    user = auth.login(fast_hash=False)
     with db.session() as session:
         stored = session.get(User, user["id"]).password_hash
     assert user["password"] not in stored and stored.startswith(("scrypt:", "pbkdf2:"))

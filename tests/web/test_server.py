@@ -52,6 +52,11 @@ def served(app, seeded, database_url, tmp_path):
                 process.wait()
                 pytest.fail("the server did not start:\n" + log.read_text())
             time.sleep(0.2)
+    # gunicorn forks its workers a random fraction of a second apart, and the first may answer
+    # before the second exists: give the second a moment to be forked before anyone counts.
+    settle = time.monotonic() + 5
+    while len(worker_pids(process.pid)) < 2 and time.monotonic() < settle:
+        time.sleep(0.05)
     yield base, process
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(timeout=30)
