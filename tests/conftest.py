@@ -40,6 +40,7 @@ from catalog.models import (
     Testimony,
 )
 from catalog.services import users
+from catalog.services.write import users as user_rules
 from catalog.services.actors import Actor
 from catalog.services.revisions import record_revision
 from catalog.services.seed import load_seeds
@@ -362,7 +363,7 @@ def make_user(db):
         username = username or f"user{next(_counter)}"
         with pytest.MonkeyPatch.context() as patch, db.writing() as session:
             if fast_hash:
-                patch.setattr(users, "generate_password_hash", partial(generate_password_hash, method=FAST_PASSWORD_HASH))
+                patch.setattr(user_rules, "generate_password_hash", partial(generate_password_hash, method=FAST_PASSWORD_HASH))
             user = users.create_user(session, username, password, role)
             user_id = user.id
         return {"id": user_id, "username": username, "password": password, "role": role}

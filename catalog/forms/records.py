@@ -49,7 +49,7 @@ class RedactionForm(SubForm):
     end = TextField("To character",
                        description="Offset just after the last hidden character.")
     access_level = SelectField("Who may read it", choices=vocabulary(AccessLevel), default="confidential",
-                               description="Viewers below this level see a mark instead of the words.")
+                               description="Viewers below this level see a mark instead of the words.", validate_choice=False)
     reason = TextField("Reason",
                        description="Why these words are hidden (for archivists).")
 
@@ -62,6 +62,7 @@ class SegmentForm(SubForm):
         "Kind", choices=vocabulary(SegmentKind), default="first_person",
         description="First-person: the speaker's own words. Editorial: framing. Question: an interviewer's "
         "prompt. Reported: a retelling, not the speaker's words.",
+        validate_choice=False,
     )
     text = LongTextField(
         "Text",
@@ -73,12 +74,13 @@ class SegmentForm(SubForm):
     direction = SelectField(
         "Direction", choices=[choice("auto", "from the language"), choice("ltr", "left to right"), choice("rtl", "right to left")],
         default="auto",
+        validate_choice=False,
     )
     translation = LongTextField("Translation",
                                 description="A translation shown beside the original (plain text).")
     translation_language = TextField("Translation language")
     access_level = SelectField("Access", choices=vocabulary(AccessLevel), default="public",
-                               description="Who may read this segment at all.")
+                               description="Who may read this segment at all.", validate_choice=False)
     author_id = SelectField("Author of framing", choices=[], validate_choice=False,
                             description="Who wrote framing text (editorial, question, reported).")
     timecode_start = TextField("Starts at (seconds)")
@@ -92,8 +94,8 @@ class RoleForm(SubForm):
                            description="Pick a person or organisation already in the catalog…")
     new_agent_name = TextField("…or a new name",
                                description="Creates the agent; complete it later on its own page.")
-    new_agent_kind = SelectField("Kind of new agent", choices=vocabulary(AgentKind), default="person")
-    role = SelectField("Role", choices=vocabulary(RoleKind), default="speaker")
+    new_agent_kind = SelectField("Kind of new agent", choices=vocabulary(AgentKind), default="person", validate_choice=False)
+    role = SelectField("Role", choices=vocabulary(RoleKind), default="speaker", validate_choice=False)
     named_by_source_id = SelectField("Named by source", choices=[], validate_choice=False,
                                      description="For an alleged perpetrator: the source that names them.")
     relation_to_events = TextField("Relation to the events",
@@ -103,7 +105,7 @@ class RoleForm(SubForm):
 class TransmissionForm(SubForm):
     agent_id = SelectField("Passed on by", choices=[], validate_choice=False)
     new_agent_name = TextField("…or a new name")
-    new_agent_kind = SelectField("Kind of new agent", choices=vocabulary(AgentKind), default="organisation")
+    new_agent_kind = SelectField("Kind of new agent", choices=vocabulary(AgentKind), default="organisation", validate_choice=False)
     source_id = SelectField("In source", choices=[], validate_choice=False)
     note = TextField("How", description="“quoted in”, “cited from memoirs”…")
 
@@ -114,7 +116,7 @@ class TestimonyForm(VersionedForm):
     title = TextField("Title")
     language = TextField("Language", default="en",
                          description="BCP 47: en, fa, ar…")
-    account_kind = SelectField("Kind of account", choices=vocabulary(AccountKind))
+    account_kind = SelectField("Kind of account", choices=vocabulary(AccountKind), validate_choice=False)
     events_date_edtf = TextField(
         "Date of the events",
         description="EDTF: 1988, 1988-07, 1988-07/1988-09, 1988~ (about), 2018-07-16? (uncertain), 198X.",
@@ -123,15 +125,15 @@ class TestimonyForm(VersionedForm):
                               description="Where and when it was given; add a new occasion on its own page.")
     new_occasion_title = TextField("…or a new occasion",
                                    description="Creates it; complete it later on its own page.")
-    new_occasion_kind = SelectField("Kind of new occasion", choices=vocabulary(OccasionKind), default="interview")
+    new_occasion_kind = SelectField("Kind of new occasion", choices=vocabulary(OccasionKind), default="interview", validate_choice=False)
     new_occasion_date = TextField("Date of the new occasion")
     source_id = SelectField("Source", choices=[], validate_choice=False,
                             description="The document or recording the catalog took it from.")
     new_source_title = TextField("…or a new source",
                                  description="Creates it; complete it later on its own page.")
-    new_source_kind = SelectField("Kind of new source", choices=vocabulary(SourceKind), default="recording")
-    access_level = SelectField("Access", choices=vocabulary(AccessLevel), default="public")
-    consent_status = SelectField("Consent", choices=vocabulary(ConsentStatus), default="unknown")
+    new_source_kind = SelectField("Kind of new source", choices=vocabulary(SourceKind), default="recording", validate_choice=False)
+    access_level = SelectField("Access", choices=vocabulary(AccessLevel), default="public", validate_choice=False)
+    consent_status = SelectField("Consent", choices=vocabulary(ConsentStatus), default="unknown", validate_choice=False)
     consent_note = TextField("Consent note")
     summary_html = RichTextField(
         "Archivist’s summary",
@@ -211,7 +213,7 @@ def _names(entries, with_note: bool) -> list[dict]:
 
 
 class CorroborationForm(VersionedForm):
-    status = SelectField("Corroboration status", choices=vocabulary(CorroborationStatus))
+    status = SelectField("Corroboration status", choices=vocabulary(CorroborationStatus), validate_choice=False)
     rationale = LongTextField("Rationale",
                               description="Why the status is what it is; kept in the history.")
 
@@ -229,7 +231,7 @@ class WorkflowForm(VersionedForm):
 
 class ClaimForm(BaseForm):
     segment_id = SelectField("Segment", choices=[], validate_choice=False)
-    kind = SelectField("Kind of claim", choices=vocabulary(ClaimKind))
+    kind = SelectField("Kind of claim", choices=vocabulary(ClaimKind), validate_choice=False)
     statement = LongTextField("Statement",
                               description="The claim in neutral words, attributed to its speaker.")
     excerpt = LongTextField("Excerpt",
@@ -263,7 +265,7 @@ class DeleteClaimForm(BaseForm):
 
 class AgentNameForm(SubForm):
     name = TextField("Name")
-    kind = SelectField("Kind of name", choices=vocabulary(NameKind))
+    kind = SelectField("Kind of name", choices=vocabulary(NameKind), validate_choice=False)
     language = TextField("Language or script")
     note = TextField("Note", description="Who uses the name, or why it is recorded.")
 
@@ -271,14 +273,14 @@ class AgentNameForm(SubForm):
 class AgentForm(VersionedForm):
     key = TextField("Key",
                     description="Stable key for links and imports; empty makes one from the name.")
-    kind = SelectField("Kind", choices=vocabulary(AgentKind))
+    kind = SelectField("Kind", choices=vocabulary(AgentKind), validate_choice=False)
     preferred_name = TextField("Preferred name")
     description_html = RichTextField("Description",
                                      description="Editorial; cleaned to paragraphs, emphasis, lists and links.")
     is_protected = BooleanField("Protected person",
                                 description="The public sees only the pseudonym, never the name, anywhere.")
     public_pseudonym = TextField("Public pseudonym")
-    identity_access = SelectField("Who may see the real name", choices=vocabulary(AccessLevel), default="confidential")
+    identity_access = SelectField("Who may see the real name", choices=vocabulary(AccessLevel), default="confidential", validate_choice=False)
     names = FieldList(FormField(AgentNameForm), min_entries=1)
     note = TextField("What changed")
 
@@ -298,7 +300,7 @@ class AgentForm(VersionedForm):
 
 class PlaceNameForm(SubForm):
     name = TextField("Name")
-    kind = SelectField("Kind of name", choices=vocabulary(NameKind))
+    kind = SelectField("Kind of name", choices=vocabulary(NameKind), validate_choice=False)
     language = TextField("Language or script")
 
 
@@ -323,7 +325,7 @@ class PlaceForm(VersionedForm):
 
 class OccasionForm(VersionedForm):
     title = TextField("Title")
-    kind = SelectField("Kind", choices=vocabulary(OccasionKind))
+    kind = SelectField("Kind", choices=vocabulary(OccasionKind), validate_choice=False)
     place_id = SelectField("Place", choices=[], validate_choice=False)
     date_edtf = TextField("Date",
                           description="EDTF: 2018-07-16? is “16 July 2018 (uncertain)”.")
@@ -341,7 +343,7 @@ class OccasionForm(VersionedForm):
 
 class SourceForm(VersionedForm):
     title = TextField("Title")
-    kind = SelectField("Kind", choices=vocabulary(SourceKind))
+    kind = SelectField("Kind", choices=vocabulary(SourceKind), validate_choice=False)
     publisher_id = SelectField("Publisher or author", choices=[], validate_choice=False)
     date_edtf = TextField("Date")
     language = TextField("Language")
@@ -350,7 +352,7 @@ class SourceForm(VersionedForm):
     stance_note_html = RichTextField("Stance or affiliation",
                                      description="Neutral wording: “published by a site affiliated with …”.")
     citation = LongTextField("Citation")
-    access_level = SelectField("Access", choices=vocabulary(AccessLevel), default="public")
+    access_level = SelectField("Access", choices=vocabulary(AccessLevel), default="public", validate_choice=False)
     note = TextField("What changed")
 
     FIELD_NAMES = {"publisher": "publisher_id", "date": "date_edtf", "stance_note": "stance_note_html"}

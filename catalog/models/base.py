@@ -25,6 +25,12 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """A stored time as aware UTC: SQLite gives it back without an offset, PostgreSQL in the
+    connection's zone."""
+    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+
+
 def Timestamp() -> DateTime:
     return DateTime(timezone=True)
 

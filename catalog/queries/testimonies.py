@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..models import AgentRole, Claim, Occasion, Place, RoleKind, Segment, Source, Testimony, TransmissionLink
+from ..models.base import as_utc
 from ..viewer import Viewer
 from .claims import CLAIM_LOADING, claim_record, linked_targets, links_for
 from .freshness import latest_revision_number
@@ -134,7 +135,7 @@ def testimony_record(session: Session, viewer: Viewer, testimony: Testimony) -> 
                 status=change.status.value,
                 rationale=change.rationale,
                 changed_by=change.changed_by_label,
-                changed_dt=change.changed_dt.isoformat(timespec="seconds"),
+                changed_dt=as_utc(change.changed_dt).isoformat(timespec="seconds"),
             )
             for change in testimony.corroboration_history
         ),

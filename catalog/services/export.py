@@ -18,6 +18,7 @@ from ..viewer import Viewer
 from . import revisions
 from .imports import FORMAT
 from .imports.history import export_history
+from ..models.base import as_utc
 
 
 def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
@@ -25,7 +26,8 @@ def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _when(value) -> Any:
-    return value.isoformat(timespec="microseconds") if isinstance(value, dt.datetime) else value
+    """A time as the export writes it: UTC with its offset, to the microsecond, on either database."""
+    return as_utc(value).isoformat(timespec="microseconds") if isinstance(value, dt.datetime) else value
 
 
 def _names(names) -> list[dict]:
@@ -159,7 +161,7 @@ def _corroborations(claims) -> list[dict[str, Any]]:
         _drop_empty({
             "from_claim": claim.key, "to_claim": link.other_claim_key, "to_testimony": link.other_testimony_id,
             "relation": link.relation, "rationale": link.rationale, "evidence": link.evidence,
-            "created_at": link.created_dt.isoformat(timespec="microseconds") if link.created_dt else None,
+            "created_at": _when(link.created_dt),
         })
         for claim in claims
         for link in claim.corroborations

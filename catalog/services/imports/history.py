@@ -11,6 +11,7 @@ from ...models import Revision
 from ...models.base import utcnow
 from ..revisions import ENTITY_TYPES, chain_hash
 from ..write import Problems, rules
+from ...models.base import as_utc
 from ..write.claims import timestamp
 
 
@@ -55,7 +56,7 @@ def write_history(session: Session, record: Any, revisions: list[dict]) -> None:
 def export_history(revisions: list[Revision]) -> list[dict]:
     """A record's revisions as the export writes them."""
     return [
-        {"number": r.number, "actor": r.actor_label, "at": r.created_dt.isoformat(timespec="microseconds"),
+        {"number": r.number, "actor": r.actor_label, "at": as_utc(r.created_dt).isoformat(timespec="microseconds"),
          "note": r.note, "sha256": r.sha256, "previous_sha256": r.previous_sha256, "snapshot": r.snapshot}
         for r in revisions
     ]

@@ -22,6 +22,7 @@ from ...models import (
     Source,
     Testimony,
 )
+from ...models.base import as_utc
 from . import rules
 from .context import WriteContext, unique_key
 from .problems import Problems
@@ -221,11 +222,12 @@ class CorroborationInput:
 
 
 def timestamp(problems: Problems, where, value: Any) -> Optional[dt.datetime]:
-    """An ISO 8601 date and time, as the export writes them; kept to the second, in UTC."""
+    """An ISO 8601 date and time, as the export writes them, as an aware UTC time (one without an
+    offset is read as UTC)."""
     if rules.is_blank(value):
         return None
     if isinstance(value, dt.datetime):
-        return value
+        return as_utc(value)
     try:
         parsed = dt.datetime.fromisoformat(value) if isinstance(value, str) and len(value) <= 40 else None
     except ValueError:
@@ -233,9 +235,7 @@ def timestamp(problems: Problems, where, value: Any) -> Optional[dt.datetime]:
     if parsed is None:
         problems.add(where, "Must be a date and time such as 2026-12-03T14:05:00+00:00.")
         return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return parsed
+    return as_utc(parsed)
 
 
 def add_claim(ctx: WriteContext, claim_input: ClaimInput) -> Claim:

@@ -19,7 +19,6 @@ from catalog.models import Agent, Claim, CorroborationLink, Occasion, Place, Rev
 from catalog.services.actors import Actor
 from catalog.services.export import export_catalog
 from catalog.services.imports import load_catalog
-from catalog.services.seed import load_seeds
 from catalog.services.write import ClaimInput, CorroborationInput, Problems, TestimonyInput, WriteContext, save
 from catalog.services.write import workflow
 from catalog.services.write.claims import add_claim
@@ -135,7 +134,7 @@ HOSTILE: list[tuple[str, str, bytes, str, str]] = [
                       "segments": [{"kind": "editorial", "text": "The source's own words.", "position": 1}]}],
             testimonies=[account(segments=[{"kind": "first_person", "text": "Mine.", "source": "hostile-source",
                                               "source_position": 1}])])),
-        "source_position",
+        "testimonies[0].segments[0].source_position",
         "given to two segments",
     ),
     (
@@ -192,7 +191,9 @@ HOSTILE: list[tuple[str, str, bytes, str, str]] = [
         )
     ],
 ]
-HOSTILE_IDS = [case[0] for case in HOSTILE]
+#: The cases about records the seed catalog holds run on a seeded database; the others on an empty one.
+IN_CATALOG = [case for case in HOSTILE if "in-catalog" in case[0]]
+ON_ITS_OWN = [case for case in HOSTILE if "in-catalog" not in case[0]]
 
 
 def counts(db) -> dict[str, int]:
@@ -240,19 +241,32 @@ def assert_refused(result, where: str, words: str) -> None:
 # --- the command line -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("dry_run", [True, False], ids=["dry-run", "import"])
-@pytest.mark.parametrize(("case", "filename", "content", "where", "words"), HOSTILE, ids=HOSTILE_IDS)
-def test_cli_refuses_hostile_file(runner, seeded, tmp_path, case, filename, content, where, words, dry_run):
+CASE_FIELDS = ("case", "filename", "content", "where", "words")
+
+
+@pytest.mark.parametrize(CASE_FIELDS, ON_ITS_OWN, ids=[case[0] for case in ON_ITS_OWN])
+def test_cli_refuses_hostile_file(runner, db, tmp_path, case, filename, content, where, words):
+    refused_by_cli(runner, db, tmp_path, filename, content, where, words)
+
+
+@pytest.mark.parametrize(CASE_FIELDS, IN_CATALOG, ids=[case[0] for case in IN_CATALOG])
+def test_cli_refuses_hostile_file_against_the_catalog(runner, seeded, tmp_path, case, filename, content, where,
+                                                      words):
+    refused_by_cli(runner, seeded, tmp_path, filename, content, where, words)
+
+
+def refused_by_cli(runner, db, tmp_path, filename, content, where, words) -> None:
     path = tmp_path / filename
     path.write_bytes(content)
-    before = counts(seeded)
-    result = cli_import(runner, path, dry_run)
-    assert_refused(result, where, words)
-    assert counts(seeded) == before
+    before = counts(db)
+    for dry_run in (True, False):
+        result = cli_import(runner, path, dry_run)
+        assert_refused(result, where, words)
+        assert counts(db) == before, "something was stored"
 
 
 @pytest.mark.parametrize("dry_run", [True, False], ids=["dry-run", "import"])
-def test_cli_reports_a_section_of_the_wrong_kind_exactly_once(runner, seeded, tmp_path, dry_run):
+def test_cli_reports_a_section_of_the_wrong_kind_exactly_once(runner, db, tmp_path, dry_run):
     path = tmp_path / "nope.json"
     path.write_text('{"format": "testimony-catalog/1", "testimonies": "nope"}', encoding="utf-8")
     result = cli_import(runner, path, dry_run)
@@ -263,7 +277,7 @@ def test_cli_reports_a_section_of_the_wrong_kind_exactly_once(runner, seeded, tm
 
 
 @pytest.mark.parametrize("dry_run", [True, False], ids=["dry-run", "import"])
-def test_cli_reports_a_file_without_its_format_exactly_once(runner, seeded, tmp_path, dry_run):
+def test_cli_reports_a_file_without_its_format_exactly_once(runner, db, tmp_path, dry_run):
     path = tmp_path / "nope.json"
     path.write_text('{"testimonies": "nope"}', encoding="utf-8")
     result = cli_import(runner, path, dry_run)
@@ -290,11 +304,9 @@ def test_cli_imports_a_clean_file(runner, seeded, tmp_path):
 
 
 def _edit_the_catalog(db) -> None:
-    """Seeds, then the life of a catalog: edits by people, corroboration changes, a withdrawal, a new
+    """The seeds, then the life of a catalog: edits by people, corroboration changes, a withdrawal, a new
     confidential testimony with a redaction, a claim, and a corroboration link."""
     amina, bahram = Actor("amina (archivist)"), Actor("bahram (archivist)")
-    with db.writing() as session:
-        load_seeds(session)
     with db.writing() as session:
         t2 = session.scalar(select(Testimony).where(Testimony.public_id == "T-0002"))
         workflow.change_corroboration(session, t2, "corroborated", "Two independent sources agree.", amina)
@@ -366,10 +378,10 @@ def _normalized(data: dict) -> dict:
     return json.loads(json.dumps(data, sort_keys=True, ensure_ascii=False))
 
 
-def test_archivist_export_loads_back_whole(request, backend, db, tmp_path):
-    _edit_the_catalog(db)
+def test_archivist_export_loads_back_whole(request, backend, seeded, tmp_path):
+    _edit_the_catalog(seeded)
     archivist = Viewer.for_level("archivist")
-    with db.session() as session:
+    with seeded.session() as session:
         first = export_catalog(session, archivist)
 
     # A second, empty catalog on the same kind of database.
@@ -421,7 +433,7 @@ def _second_postgres_database(request):
     from catalog.db import Database
     from catalog.migrate import upgrade
 
-    admin_url = make_url(request.getfixturevalue("postgres_server_url"))
+    admin_url = make_url(request.getfixturevalue("postgres_run").url)
     name = f"catalog_test_second_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
