@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 from ...models import AccessLevel, Agent, AgentKind, AgentName, NameKind, PlaceName
 from . import rules
-from .context import WriteContext, unique_key
+from .context import WriteContext, new_or
 from .problems import Problems
 
 
@@ -72,11 +72,8 @@ class AgentInput:
         self.names.check(problems)
 
     def apply(self, ctx: WriteContext, existing: Optional[Agent] = None) -> Agent:
-        agent = existing
-        if agent is None:
-            agent = Agent(key=self.key or unique_key(ctx, Agent, self.name, "agent"))
-            ctx.session.add(agent)
-        elif self.key:
+        agent = new_or(ctx, Agent, existing, self.key, self.name, "agent")
+        if self.key:
             agent.key = self.key
         agent.kind = self.kind
         agent.preferred_name = self.name

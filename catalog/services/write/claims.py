@@ -24,7 +24,7 @@ from ...models import (
 )
 from ...models.base import as_utc
 from . import rules
-from .context import WriteContext, unique_key
+from .context import WriteContext, set_date, unique_key
 from .problems import Problems
 
 
@@ -104,12 +104,9 @@ class ClaimInput:
             key=self.key or unique_key(ctx, Claim, self.statement[:60], "claim"),
             segment=segment, speaker=speaker, kind=self.kind, statement=self.statement, excerpt=self.excerpt,
             quantity_low=self.quantity_low, quantity_high=self.quantity_high,
-            scope_place=ctx.get(Place, self.scope["place"]),
-            scope_period_edtf=self.scope["period"].text if self.scope["period"] else None,
-            scope_period_lower=self.scope["period"].lower if self.scope["period"] else None,
-            scope_period_upper=self.scope["period"].upper if self.scope["period"] else None,
-            scope_note=self.scope["note"],
+            scope_place=ctx.get(Place, self.scope["place"]), scope_note=self.scope["note"],
         )
+        set_date(claim, "scope_period", self.scope["period"])
         ctx.session.add(claim)
         ctx.created[Claim][claim.key] = claim
         return claim

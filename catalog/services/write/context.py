@@ -166,6 +166,22 @@ def unique_key(ctx: WriteContext, model, text: str, fallback: str) -> str:
     return key
 
 
+def new_or(ctx: WriteContext, model: type, existing: Any, key: Optional[str], name: str, fallback: str) -> Any:
+    """The record being changed, or a new one with the given key (or one made from its name)."""
+    if existing is not None:
+        return existing
+    record = model(key=key or unique_key(ctx, model, name, fallback))
+    ctx.session.add(record)
+    return record
+
+
+def set_date(record: Any, prefix: str, date: Any) -> None:
+    """An EDTF date with the bounds it is sorted and filtered by (`date_edtf`, `date_lower`, …)."""
+    setattr(record, f"{prefix}_edtf", date.text if date else None)
+    setattr(record, f"{prefix}_lower", date.lower if date else None)
+    setattr(record, f"{prefix}_upper", date.upper if date else None)
+
+
 def next_public_id(session: Session) -> str:
     """The next free public identifier (T-0014 after T-0013)."""
     numbers = [int(p[2:]) for p in session.scalars(select(Testimony.public_id)) if rules.PUBLIC_ID.match(p)]

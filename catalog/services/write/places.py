@@ -8,7 +8,7 @@ from typing import Any, Optional
 from ...models import Occasion, OccasionKind, Place, PlaceName
 from . import rules
 from .agents import place_names
-from .context import WriteContext, unique_key
+from .context import WriteContext, new_or, set_date
 from .problems import Problems
 
 
@@ -52,10 +52,7 @@ class PlaceInput:
         return parent is not None
 
     def apply(self, ctx: WriteContext, existing: Optional[Place] = None) -> Place:
-        place = existing
-        if place is None:
-            place = Place(key=self.key or unique_key(ctx, Place, self.name, "place"))
-            ctx.session.add(place)
+        place = new_or(ctx, Place, existing, self.key, self.name, "place")
         place.name = self.name
         place.kind = self.kind
         place.parent = ctx.get(Place, self.parent)
@@ -87,16 +84,11 @@ class OccasionInput:
         self.date_note = rules.text(problems, "date_note", self.date_note) or ""
 
     def apply(self, ctx: WriteContext, existing: Optional[Occasion] = None) -> Occasion:
-        occasion = existing
-        if occasion is None:
-            occasion = Occasion(key=self.key or unique_key(ctx, Occasion, self.title, "occasion"))
-            ctx.session.add(occasion)
+        occasion = new_or(ctx, Occasion, existing, self.key, self.title, "occasion")
         occasion.kind = self.kind
         occasion.title = self.title
         occasion.place = ctx.get(Place, self.place)
-        occasion.date_edtf = self.date.text if self.date else None
-        occasion.date_lower = self.date.lower if self.date else None
-        occasion.date_upper = self.date.upper if self.date else None
+        set_date(occasion, "date", self.date)
         occasion.date_note = self.date_note
         ctx.created[Occasion][occasion.key] = occasion
         return occasion

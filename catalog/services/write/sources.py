@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ...models import AccessLevel, Agent, AgentRole, RoleKind, Segment, Source, SourceFile, SourceKind
 from . import rules
-from .context import WriteContext, unique_key
+from .context import WriteContext, new_or, set_date
 from .problems import Problems
 from .roles import check_role
 from .segments import SegmentInput
@@ -76,16 +76,11 @@ class SourceInput:
         self.segments = checked
 
     def apply(self, ctx: WriteContext, existing: Optional[Source] = None) -> Source:
-        source = existing
-        if source is None:
-            source = Source(key=self.key or unique_key(ctx, Source, self.title, "source"))
-            ctx.session.add(source)
+        source = new_or(ctx, Source, existing, self.key, self.title, "source")
         source.title = self.title
         source.kind = self.kind
         source.publisher = ctx.get(Agent, self.publisher)
-        source.date_edtf = self.date.text if self.date else None
-        source.date_lower = self.date.lower if self.date else None
-        source.date_upper = self.date.upper if self.date else None
+        set_date(source, "date", self.date)
         source.language = self.language
         source.location = self.location
         source.stance_note_html = self.stance_note

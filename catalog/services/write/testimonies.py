@@ -27,7 +27,7 @@ from ...models import (
 from . import rules
 from .agents import AgentInput
 from .claims import ClaimInput, timestamp
-from .context import WriteContext, next_public_id
+from .context import WriteContext, next_public_id, set_date
 from .places import OccasionInput
 from .problems import Problems
 from .roles import check_role
@@ -198,9 +198,7 @@ class TestimonyInput:
         testimony.title = self.title
         testimony.language = self.language
         testimony.account_kind = self.account_kind
-        testimony.events_date_edtf = self.events_date.text if self.events_date else None
-        testimony.events_date_lower = self.events_date.lower if self.events_date else None
-        testimony.events_date_upper = self.events_date.upper if self.events_date else None
+        set_date(testimony, "events_date", self.events_date)
         testimony.access_level = self.access_level
         testimony.consent_status = self.consent_status
         testimony.consent_note = self.consent_note
