@@ -181,11 +181,15 @@ def backend(request) -> str:
     return request.param
 
 
+#: Whether the test's database started with the seeds in it (see `database_url` and `seeded`).
+STARTED_SEEDED = pytest.StashKey[bool]()
+
+
 @pytest.fixture
 def database_url(backend, request, tmp_path) -> str:
     """A database for this test alone: empty, or holding the seeds when the test uses `seeded`
     (directly or through another fixture), since the app and its engine exist before `seeded`."""
-    seeded = "seeded" in request.fixturenames
+    seeded = request.node.stash[STARTED_SEEDED] = "seeded" in request.fixturenames
     if backend == "sqlite":
         path = tmp_path / "catalog.sqlite3"
         shutil.copyfile(request.getfixturevalue("sqlite_seeded_template" if seeded else "sqlite_template"), path)
@@ -240,9 +244,13 @@ def session(db):
 
 
 @pytest.fixture
-def seeded(db):
+def seeded(db, request):
     """The seed catalog, committed: the test's database started as a copy of a seeded one (see
     `database_url`)."""
+    assert request.node.stash[STARTED_SEEDED], (
+        "name `seeded` among the arguments of the test or of its fixtures: asked for while the test "
+        "runs, it comes after the database was made without the seeds"
+    )
     return db
 
 
