@@ -1,7 +1,8 @@
 """Shared fixtures: every database test runs on SQLite and on PostgreSQL.
 
-PostgreSQL runs when CATALOG_TEST_POSTGRES_URL names a server; the run creates its own database
-and drops it at the end. With CATALOG_TEST_NO_SKIP=1 (as in CI) a skipped test fails the run.
+PostgreSQL runs when CATALOG_TEST_POSTGRES_URL names a server; each test process creates its own
+database there and drops it at the end. With CATALOG_TEST_NO_SKIP=1 (as in CI) a skipped test
+fails the run.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ SEED_SNAPSHOT = "seed_snapshot"
 
 
 class PostgresRun:
-    """This run's own database on the PostgreSQL server, which every PostgreSQL test reuses.
+    """The test process's own database on the PostgreSQL server, which its PostgreSQL tests reuse.
 
     It is migrated once and the seeds loaded once; their rows are then kept in the schema
     `seed_snapshot`, so each test starts from a database emptied, or emptied and refilled from
@@ -139,11 +140,8 @@ class PostgresRun:
                 # shares this URL: new tokens, as loading the seeds anew would give, keep one
                 # test from being served what another test's catalog built.
                 connection.exec_driver_sql("UPDATE search_state SET token = replace(gen_random_uuid()::text, '-', '')")
-            names = connection.exec_driver_sql(
-                "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()"
-            ).scalars()
-            for name in names:
-                last = self.seed_sequences.get(name) if seeded else None
+            for name, seed_last in self.seed_sequences.items():
+                last = seed_last if seeded else None
                 connection.execute(
                     text("SELECT setval(CAST(:name AS regclass), :value, :called)"),
                     {"name": name, "value": last or 1, "called": last is not None},
@@ -155,8 +153,8 @@ class PostgresRun:
 
 @pytest.fixture(scope="session")
 def postgres_run():
-    """A database of this run's own on the PostgreSQL server, migrated and seeded once, dropped
-    at the end."""
+    """A database of this test process's own on the PostgreSQL server, migrated and seeded once,
+    dropped at the end."""
     if not POSTGRES_URL:
         pytest.skip("CATALOG_TEST_POSTGRES_URL is not set")
     admin_url = make_url(POSTGRES_URL)
@@ -183,11 +181,15 @@ def backend(request) -> str:
     return request.param
 
 
+#: Whether the test's database started with the seeds in it (see `database_url` and `seeded`).
+STARTED_SEEDED = pytest.StashKey[bool]()
+
+
 @pytest.fixture
 def database_url(backend, request, tmp_path) -> str:
     """A database for this test alone: empty, or holding the seeds when the test uses `seeded`
     (directly or through another fixture), since the app and its engine exist before `seeded`."""
-    seeded = "seeded" in request.fixturenames
+    seeded = request.node.stash[STARTED_SEEDED] = "seeded" in request.fixturenames
     if backend == "sqlite":
         path = tmp_path / "catalog.sqlite3"
         shutil.copyfile(request.getfixturevalue("sqlite_seeded_template" if seeded else "sqlite_template"), path)
@@ -274,9 +276,13 @@ def session(db):
 
 
 @pytest.fixture
-def seeded(db):
+def seeded(db, request):
     """The seed catalog, committed: the test's database started as a copy of a seeded one (see
     `database_url`)."""
+    assert request.node.stash[STARTED_SEEDED], (
+        "name `seeded` among the arguments of the test or of its fixtures: asked for while the test "
+        "runs, it comes after the database was made without the seeds"
+    )
     return db
 
 
