@@ -64,6 +64,7 @@ def get_agent(session: Session, viewer: Viewer, key: str) -> Optional[AgentRecor
         source_roles=source_roles,
         is_protected=agent.is_protected,
         pseudonym=agent.public_pseudonym,
+        identity_access=agent.identity_access if identity and agent.is_protected else None,
     )
 
 

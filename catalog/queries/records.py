@@ -269,6 +269,8 @@ class AgentRecord:
     source_roles: tuple[tuple[RoleKind, SourceRef, str], ...]
     is_protected: bool
     pseudonym: Optional[str]
+    #: Who may see a protected person's identity; given only to a viewer who may see it.
+    identity_access: Optional[AccessLevel] = None
 
 
 @dataclass(frozen=True)

@@ -174,6 +174,7 @@ def _agents(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
         _drop_empty({
             "key": agent.ref.key, "kind": agent.ref.kind.value, "name": agent.ref.name,
             "protected": agent.is_protected or None, "pseudonym": agent.pseudonym if agent.is_protected else None,
+            "identity_access": agent.identity_access.value if agent.identity_access else None,
             "description": agent.description_html, "names": _names(agent.names),
         })
         for agent in queries.list_agent_records(session, viewer)

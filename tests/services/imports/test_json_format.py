@@ -138,3 +138,14 @@ def test_archivist_export_round_trips(seeded, tmp_path):
 def test_seeds_validate_cleanly(session):
     report = load_catalog(session, json.loads(SEED_CATALOG.read_text(encoding="utf-8")), ACTOR)
     assert report.created["testimony"] == 13
+
+
+def test_who_may_see_a_protected_identity_travels_only_in_an_archivists_export(session):
+    data = minimal()
+    data["agents"][0].update({"protected": True, "pseudonym": "Witness P", "identity_access": "restricted"})
+    load_catalog(session, data, ACTOR)
+    session.flush()
+    archivist = export_catalog(session, Viewer.for_level("archivist"))
+    assert archivist["agents"][0]["identity_access"] == "restricted"
+    public = export_catalog(session, Viewer.public())
+    assert all("identity_access" not in agent and agent.get("key") != "witness-a" for agent in public["agents"])
