@@ -238,7 +238,8 @@ def choice(problems: Problems, where: Where, value: Any, enum_class: type[E], de
     if isinstance(value, enum_class):
         return value
     try:
-        return enum_class(value)
+        # A term keyed with a stray space (a spreadsheet cell) is still the term.
+        return enum_class(value.strip() if isinstance(value, str) else value)
     except (ValueError, TypeError):
         allowed = ", ".join(member.value for member in enum_class)
         problems.add(where, f"“{shown(value)}” is not one of: {allowed}.")
