@@ -23,6 +23,12 @@ class TextRejected(ValueError):
         super().__init__(f"{field}: {message}")
 
 
+def has_hidden_controls(value: str) -> bool:
+    """Whether text holds control characters (other than tab and line breaks), bidi controls or
+    unpaired surrogates: what no name, title or query may carry."""
+    return bool(_CONTROL.search(value) or _BIDI_CONTROLS.search(value) or _SURROGATES.search(value))
+
+
 def nfc(value: str) -> str:
     """Text as stored: Unicode NFC, nothing else changed."""
     return unicodedata.normalize("NFC", value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ...text import has_hidden_controls
 from .normalise import tokens
 
 #: Longest query accepted, in characters.
@@ -19,7 +20,6 @@ MAX_TERMS = 20
 #: Shortest prefix accepted before `*` (shorter ones would match half the dictionary).
 MIN_PREFIX = 2
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _PIECE = re.compile(r'(-?)"([^"]*)("?)|(\S+)')
 
 
@@ -66,7 +66,7 @@ def parse(text: str) -> ParsedQuery:
     """Parse a query or raise QueryError with a message a reader can act on."""
     if text is None:
         raise QueryError("Type a word or a phrase to search for.")
-    if _CONTROL.search(text):
+    if has_hidden_controls(text):
         raise QueryError("The query contains control or text-direction characters; please retype it.")
     text = text.strip()
     if len(text) > MAX_QUERY_LENGTH:
