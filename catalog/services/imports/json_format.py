@@ -66,7 +66,8 @@ class _Entry:
     index: int
     model: type
     record_input: Any
-    source: dict
+    #: The entry as the file gives it.
+    raw: dict
     #: Where each of the input's segments stands in the file, when not in its own entry.
     segment_origins: dict[int, tuple] = field(default_factory=dict)
 
@@ -96,10 +97,11 @@ class _Plan:
             self.claims.append((("source_claims", i), ClaimInput(**_pick(item, _CLAIM_FIELDS), key_required=True)))
         self.links = [(("corroborations", i), CorroborationInput(**_pick(item, _LINK_FIELDS)))
                       for i, item in rules.items(problems, "corroborations", data.get("corroborations"))]
-        for item in data.get("testimonies") or [] if isinstance(data.get("testimonies"), list) else []:
-            for claim in (item.get("claims") or []) if isinstance(item, dict) and isinstance(item.get("claims"), list) else []:
-                self._declare_claim(claim)
-        for _, claim in self.claims:
+        # Links may name claims made anywhere in the file, in any order.
+        testimony_claims = [claim for entry in self.entries if entry.model is Testimony
+                            for claim in (entry.record_input.claims if isinstance(entry.record_input.claims, list)
+                                          else [])]
+        for claim in (*testimony_claims, *(claim for _, claim in self.claims)):
             self._declare_claim(claim)
         self.source_roles = [(("source_roles", i), SourceRoleInput(**_pick(item, _SOURCE_ROLE_FIELDS)))
                              for i, item in rules.items(problems, "source_roles", data.get("source_roles"))]
@@ -127,7 +129,7 @@ class _Plan:
             values.setdefault("publication_state", "draft")
         elif model is Source:
             values["segments"] = []
-        record_input = input_class(**values, key_required=True) if model is not Testimony else input_class(**values)
+        record_input = input_class(**values) if model is Testimony else input_class(**values, key_required=True)
         entry = _Entry(section, index, model, record_input, item)
         if model is Testimony:
             for seg_index, seg in rules.items(where, "segments", item.get("segments")):
@@ -174,7 +176,7 @@ class _Plan:
             entry.record_input.check(self.ctx, found)
             for problem in found:
                 self.problems.add(_absolute(entry, problem.path), problem.message)
-            check_history(self.problems.under(*entry.path), entry.source.get("revisions"))
+            check_history(self.problems.under(*entry.path), entry.raw.get("revisions"))
         for path, item in (*self.claims, *self.links, *self.source_roles):
             item.check(self.ctx, self.problems.under(*path))
 
@@ -191,8 +193,8 @@ class _Plan:
         for entry in _parents_first(self.entries):
             record = entry.record_input.apply(self.ctx, None)
             self.ctx.session.flush()
-            if entry.source.get("revisions"):
-                write_history(self.ctx.session, record, entry.source["revisions"])
+            if entry.raw.get("revisions"):
+                write_history(self.ctx.session, record, entry.raw["revisions"])
             else:
                 commit_revision(self.ctx, record, "created by import")
             kind = _kind(entry.model)

@@ -3,7 +3,7 @@ and the framing that is theirs alone (segments of a source that belong to no tes
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional
 
 from sqlalchemy import select

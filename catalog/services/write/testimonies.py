@@ -31,7 +31,6 @@ from .context import WriteContext, next_public_id, set_date
 from .places import OccasionInput
 from .problems import Problems
 from .roles import check_role
-from .segments import SegmentInput
 from .sources import SourceInput
 from .testimony_segments import apply_segments, check_segment_set
 

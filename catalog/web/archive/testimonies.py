@@ -16,7 +16,7 @@ from ...forms.records import (
     TestimonyForm,
     WorkflowForm,
 )
-from ...models import CorroborationStatus, Testimony
+from ...models import Testimony
 from ...forms.segment_operations import merge_segments, move_segment, split_segment
 from ...services.write import Rejected, StaleEdit, WriteContext, save, workflow
 from ...services.write.claims import add_claim, remove_claim
