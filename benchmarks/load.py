@@ -77,20 +77,37 @@ def proc_status(pid: int) -> dict[str, int]:
     return values
 
 
+def children(pid: int) -> list[int]:
+    """The direct child processes of a process, from /proc/<pid>/task/*/children."""
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found += [int(c) for c in handle.read().split()]
+    except OSError:
+        pass
+    return found
+
+
 def process_tree(pid: int) -> list[int]:
     """The process and its descendants (the server's master and its worker processes)."""
     found, frontier = [pid], [pid]
     while frontier:
-        parent = frontier.pop()
-        try:
-            for task in os.listdir(f"/proc/{parent}/task"):
-                with open(f"/proc/{parent}/task/{task}/children") as handle:
-                    children = [int(c) for c in handle.read().split()]
-                found += children
-                frontier += children
-        except OSError:
-            continue
+        below = children(frontier.pop())
+        found += below
+        frontier += below
     return found
+
+
+def server_workers(master: int, expected: int, timeout: float = 30) -> list[int]:
+    """The pids of gunicorn's worker processes: the master's children (the workers' own children,
+    such as PDF layout processes, are not included). Waits until `expected` of them are up."""
+    deadline = time.monotonic() + timeout
+    while True:
+        workers = sorted(children(master))
+        if len(workers) >= expected or time.monotonic() > deadline:
+            return workers
+        time.sleep(0.2)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -252,15 +269,49 @@ def run_wrk(base: str, route: Route, concurrency: int, duration: float, max_requ
 
 
 def start_profile(py_spy: str, pid: int, seconds: float, output: Path) -> subprocess.Popen:
-    """py-spy sampling the server (collapsed stacks) for the length of one run."""
+    """py-spy sampling one process (collapsed stacks) for the length of one run."""
     return subprocess.Popen(
-        [py_spy, "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "250", "--format", "raw",
-         "--nonblocking", "--output", str(output)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [py_spy, "record", "--pid", str(pid), "--duration", str(max(1, round(seconds))), "--rate", "250",
+         "--format", "raw", "--nonblocking", "--output", str(output)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
-def summarise_profile(path: Path, top: int = 20) -> dict[str, list[tuple[float, str]]]:
-    """Where the server's time goes: the catalog's own functions and templates by inclusive share
-    of samples, and the functions the samples were taken in (self share), line numbers dropped."""
+def start_worker_profiles(py_spy: str, master: int, workers: int, seconds: float, stem: str) -> list[tuple]:
+    """One py-spy per gunicorn worker (the master only waits for signals and serves no request):
+    a list of (worker pid, output path, py-spy process)."""
+    started = []
+    for pid in server_workers(master, workers):
+        output = OUT / f"{stem}-worker{pid}.txt"
+        output.unlink(missing_ok=True)
+        started.append((pid, output, start_profile(py_spy, pid, seconds, output)))
+    return started
+
+
+def finish_worker_profiles(started: list[tuple]) -> list[dict]:
+    """Waits for every worker's py-spy; what each wrote (samples 0: the worker served nothing)."""
+    finished = []
+    for pid, output, process in started:
+        try:
+            _, stderr = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            _, stderr = process.communicate()
+        samples = 0
+        if output.exists():
+            samples = sum(int(line.rpartition(" ")[2]) for line in output.read_text().splitlines()
+                          if line.rpartition(" ")[2].isdigit())
+        entry = {"pid": pid, "file": output.name if output.exists() else None, "samples": samples}
+        if process.returncode and not output.exists():
+            entry["error"] = (stderr or "").strip().splitlines()[-1:] or [f"py-spy exited with {process.returncode}"]
+            print(f"  warning: py-spy on worker {pid}: {entry['error'][0]}", file=sys.stderr)
+        finished.append(entry)
+    return finished
+
+
+def summarise_profile(paths: list[Path], top: int = 20) -> dict[str, list[tuple[float, str]]]:
+    """Where the server's time goes, over the samples of every file given (one per worker): the
+    catalog's own functions and templates by inclusive share of samples, and the functions the
+    samples were taken in (self share), line numbers dropped."""
     total, inclusive, own = 0, {}, {}
     frame = re.compile(r"^(.*) \((.*?)(?::\d+)?\)$")
 
@@ -271,7 +322,8 @@ def summarise_profile(path: Path, top: int = 20) -> dict[str, list[tuple[float, 
         where = match.group(2).split("site-packages/")[-1].split(str(ROOT) + "/")[-1]
         return f"{match.group(1)} ({where})", where
 
-    for line in path.read_text().splitlines():
+    lines = [line for path in paths if path.exists() for line in path.read_text().splitlines()]
+    for line in lines:
         stack, _, count = line.rpartition(" ")
         if not count.isdigit():
             continue
@@ -288,7 +340,7 @@ def summarise_profile(path: Path, top: int = 20) -> dict[str, list[tuple[float, 
         rows = sorted(table.items(), key=lambda item: -item[1])[:top]
         return [(round(100 * n / total, 1), name) for name, n in rows] if total else []
 
-    return {"catalog_inclusive": ranked(inclusive), "self": ranked(own)}
+    return {"samples": total, "catalog_inclusive": ranked(inclusive), "self": ranked(own)}
 
 
 def verdicts(route: Route, concurrency: int, result: dict) -> list[dict]:
@@ -365,7 +417,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query-param", default="q")
     parser.add_argument("--scope-param", default="scope")
     parser.add_argument("--profile", action="store_true",
-                        help="sample the server with py-spy during the concurrency-1 runs (needs py-spy; "
+                        help="sample the server's worker processes with py-spy during the concurrency-1 runs "
+                             "(needs py-spy: `.venv/bin/pip install py-spy`; "
                              "makes those runs slower, so measure without it)")
     parser.add_argument("--py-spy", default="", help="path of the py-spy executable")
     args = parser.parse_args(argv)
@@ -398,7 +451,10 @@ def main(argv: list[str] | None = None) -> int:
                    f"{args.page_cache_mb if args.page_cache_mb is not None else 64:g} MB"},
         "runs": [],
     }
-    py_spy = (args.py_spy or shutil.which("py-spy")) if args.profile else None
+    # py-spy installed into this Python's environment is found without activating it.
+    beside = Path(sys.executable).parent / "py-spy"
+    py_spy = (args.py_spy or shutil.which("py-spy") or (str(beside) if beside.exists() else None)
+              if args.profile else None)
     if args.profile and not py_spy:
         print("--profile needs py-spy (`pip install py-spy`, or name it with --py-spy).", file=sys.stderr)
         return 2
@@ -441,17 +497,17 @@ def main(argv: list[str] | None = None) -> int:
             if args.warmup > 0:
                 run_wrk(server.base, route, 2, args.warmup, args.max_requests, paths_file)
             for concurrency in concurrencies:
-                profiler = None
+                profilers = []
                 if py_spy and concurrency == 1:
-                    profile_path = OUT / f"profile-{label}-{route.name}.txt"
-                    profiler = start_profile(py_spy, server.process.pid, args.duration, profile_path)
+                    profilers = start_worker_profiles(py_spy, server.process.pid, args.workers, args.duration,
+                                                      f"profile-{label}-{route.name}")
                 before = cpu_seconds(server.process.pid)
                 result = run_wrk(server.base, route, concurrency, args.duration, args.max_requests, paths_file)
                 used = cpu_seconds(server.process.pid) - before
-                if profiler is not None:
-                    profiler.wait(timeout=60)
-                    if profile_path.exists():
-                        profiles[route.name] = summarise_profile(profile_path)
+                if profilers:
+                    workers = finish_worker_profiles(profilers)
+                    profiles[route.name] = {
+                        **summarise_profile([OUT / w["file"] for w in workers if w["file"]]), "workers": workers}
                 run = {
                     "route": route.name, "title": route.title, "concurrency": concurrency, "path": route.paths[0],
                     "result": result, "server_cpu_ms_per_request": 1000 * used / max(result["requests"], 1),
@@ -477,8 +533,10 @@ def main(argv: list[str] | None = None) -> int:
         report["profiles"] = profiles
         with (OUT / f"profile-{label}.md").open("w") as handle:
             for name, tables in profiles.items():
-                handle.write(f"## {name} (concurrency 1)\n\nCatalog code and templates, inclusive share of "
-                             f"the server's samples:\n\n")
+                per_worker = ", ".join(f"worker {w['pid']}: {w['samples']}" for w in tables["workers"])
+                handle.write(f"## {name} (concurrency 1)\n\n{tables['samples']} samples of the worker processes "
+                             f"at 250 Hz ({per_worker}); raw stacks in `profile-{label}-{name}-worker<pid>.txt`.\n\n"
+                             f"Catalog code and templates, inclusive share of the workers' samples:\n\n")
                 handle.writelines(f"    {share:5.1f}%  {frame}\n" for share, frame in tables["catalog_inclusive"])
                 handle.write("\nFunctions the samples were taken in (self):\n\n")
                 handle.writelines(f"    {share:5.1f}%  {frame}\n" for share, frame in tables["self"])
