@@ -112,12 +112,12 @@ def _cache_dir(app):
     return Path(app.config["INSTANCE_PATH"]) / "transcripts"
 
 
-def test_pdf_requests_get_a_clear_503_without_weasyprint(client, seeded, monkeypatch):
+def test_pdf_requests_get_a_clear_503_without_typst(client, seeded, monkeypatch):
     def missing():
-        raise transcripts.PdfUnavailable("PDF printing is not available on this server: WeasyPrint could not load.")
+        raise transcripts.PdfUnavailable("PDF printing is not available on this server: the Typst compiler could not load.")
 
-    monkeypatch.setattr(pdf_module, "_weasyprint", missing)
+    monkeypatch.setattr(pdf_module, "_typst", missing)
     response = client.get("/t/T-0010/transcript.pdf")
     assert response.status_code == 503
-    assert b"WeasyPrint could not load" in response.data
-    assert client.get("/t/T-0010/transcript").status_code == 200, "the print view needs no WeasyPrint"
+    assert b"the Typst compiler could not load" in response.data
+    assert client.get("/t/T-0010/transcript").status_code == 200, "the print view needs no Typst"

@@ -2,7 +2,7 @@
 
 A PDF is keyed by kind, record, revision(s), access level, options, the permalink base, the
 catalog's newest revision id (any saved change anywhere moves it, so a renamed person or place
-cannot leave a stale print behind) and the version of the print templates and stylesheet. The key
+cannot leave a stale print behind) and the version of the PDF's layout (template, fonts, typesetter). The key
 is computed from two small queries, without loading the record's text, so a repeated request is
 a file read.
 """
@@ -20,22 +20,24 @@ from typing import Callable
 
 from ... import paths
 from .model import Transcript
-from .pdf import render_pdf
+from .pdf import engine_version, render_pdf
 
 #: Files kept before the least recently used ones are removed.
 MAX_CACHED_FILES = 2000
 
-_LAYOUT_FILES = ("templates/print/transcript.html", "templates/print/_print.html", "static/print.css")
+
+def _layout_files() -> tuple[Path, ...]:
+    """What the PDF is typeset from: changing any of it invalidates every cached PDF."""
+    fonts = paths.STATIC / "fonts"
+    return (paths.TEMPLATES / "print" / "transcript.typ", Path(__file__).with_name("typeset.py"), *sorted(fonts.glob("*.ttf")))
 
 
 @lru_cache(maxsize=1)
 def layout_version() -> str:
-    """A digest of the print templates and stylesheet: changing the layout invalidates the cache."""
-    digest = hashlib.sha256()
-    for name in _LAYOUT_FILES:
-        folder, _, rest = name.partition("/")
-        root = paths.TEMPLATES if folder == "templates" else paths.STATIC
-        digest.update((root / rest).read_bytes())
+    """A digest of the PDF's template, its data and fonts, and the typesetter's version."""
+    digest = hashlib.sha256(engine_version().encode("ascii"))
+    for path in _layout_files():
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -1,4 +1,4 @@
-"""The print view's HTML: one template set for the browser's Print and for the PDF."""
+"""The print view's HTML (the browser's Print), with the same words as the PDF."""
 
 from __future__ import annotations
 
@@ -33,12 +33,11 @@ def render_html(
     static_url: str,
     for_pdf: bool,
     toolbar: Optional[dict] = None,
-    chunk: Optional[object] = None,
 ) -> str:
     """The transcript as HTML. `static_url` is where print.css and the fonts are served from;
     `toolbar` holds the screen-only links (PDF, translation placement) of the print view;
-    `chunk` limits the HTML to one part of a long PDF laid out in parts (see pdf.py)."""
+    `for_pdf` marks the page for paged media (footnotes, page breaks), as a CSS Paged Media
+    engine lays it out (the PDFs themselves are typeset by Typst, see pdf.py)."""
     return environment().get_template(TEMPLATE).render(
         doc=document, static_url=static_url.rstrip("/") + "/", for_pdf=for_pdf, toolbar=toolbar or {},
-        chunk=chunk,
     )

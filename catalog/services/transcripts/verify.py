@@ -38,7 +38,7 @@ def pdf_metadata(data: bytes) -> dict[str, str]:
     from pypdf import PdfReader
 
     info = PdfReader(BytesIO(data)).metadata or {}
-    # WeasyPrint writes custom keys in lower case; compare them that way.
+    # Key names are compared in lower case (PDFs printed before Typst wrote them so).
     return {str(key).lstrip("/").lower(): str(value) for key, value in info.items()}
 
 
