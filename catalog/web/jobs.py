@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, send_file
+from flask import Blueprint, abort, current_app, jsonify, render_template
 
 from .. import queries
 from ..forms.imports import ImportForm
@@ -64,7 +64,7 @@ def job_file(token: str):
     path = cache_folder(current_app.config["INSTANCE_PATH"]) / Path(record.result["file"]).name
     if not path.is_file():
         abort(410, "This PDF is no longer kept; ask for it again from its page.")
-    response = send_file(path, mimetype="application/pdf", download_name=record.result.get("filename") or None,
-                         as_attachment=False, max_age=0)
+    response = current_app.response_class(path.read_bytes(), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{record.result.get("filename") or "transcript.pdf"}"'
     response.headers["X-Content-SHA256"] = record.result.get("sha256", "")
     return _no_store(response)

@@ -62,11 +62,20 @@ def served(app, seeded, database_url, tmp_path):
     process.wait(timeout=30)
 
 
-def worker_pids(pid: int) -> list[int]:
+def child_pids(pid: int) -> list[int]:
     children = []
     for task in os.listdir(f"/proc/{pid}/task"):
         children += [int(c) for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
     return children
+
+
+def is_job_consumer(pid: int) -> bool:
+    return b"\0jobs\0" in Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
+def worker_pids(pid: int) -> list[int]:
+    """gunicorn's workers: the server's children other than its job consumer."""
+    return [child for child in child_pids(pid) if not is_job_consumer(child)]
 
 
 def test_serve_runs_worker_processes_that_all_see_a_change(served, db):
