@@ -68,6 +68,7 @@ class Progress:
         self._last = 0.0
 
     def __call__(self, done: int, total: int, stage: Optional[str] = None) -> None:
+        self.queue.last_progress[self.token] = (done, total)
         now = time.monotonic()
         if now - self._last < PROGRESS_INTERVAL and done < total:
             return
@@ -85,6 +86,8 @@ class JobQueue:
         self.instance_path = Path(instance_path)
         self.default_base_url = default_base_url
         self.prerender_enabled = prerender
+        #: The last (done, total) each running job reported, written with its end.
+        self.last_progress: dict[str, tuple[int, int]] = {}
         self._run = huey.task(name="catalog.run_job")(self.run)
         self._render = huey.task(name="catalog.render_published")(self.render_published)
 
@@ -163,7 +166,9 @@ class JobQueue:
             log.error("job %s (%s) failed:\n%s", token, kind.value, traceback.format_exc())
             self._end(status.fail, token, f"The job stopped on an unexpected error: {type(error).__name__}: {error}")
         else:
-            self._end(status.finish, token, result, stage)
+            self._end(status.finish, token, result, stage, self.last_progress.get(token))
+        finally:
+            self.last_progress.pop(token, None)
 
     def _end(self, write, token: str, *args) -> None:
         with self.database.writing() as session:

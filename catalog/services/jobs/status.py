@@ -63,13 +63,18 @@ def progress(session: Session, token: str, done: int, total: int, stage: Optiona
     session.flush()
 
 
-def finish(session: Session, token: str, result: dict[str, Any], stage: str = "Done") -> None:
+def finish(session: Session, token: str, result: dict[str, Any], stage: str = "Done",
+           last_progress: Optional[tuple[int, int]] = None) -> None:
+    """Mark a job done with its result; `last_progress` is the last (done, total) it reported,
+    which a busy database may have kept from being written while it ran."""
     job = _job(session, token)
     if job is None:
         return
     job.state = JobState.DONE
     job.result = result
     job.stage = stage[:STAGE_LENGTH]
+    if last_progress is not None:
+        job.progress_done, job.progress_total = last_progress
     if job.progress_total:
         job.progress_done = job.progress_total
     job.finished_dt = utcnow()
