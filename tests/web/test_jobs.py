@@ -150,3 +150,18 @@ def test_import_job_page_shows_progress_then_the_summary(client, auth, db, queue
     # The form to send the next file is on the page, its "Only check the file" box ticked.
     assert 'name="dry_run"' in page and "checked" in page.split('name="dry_run"')[0].rsplit("<input", 1)[-1] + \
         page.split('name="dry_run"')[1].split(">", 1)[0]
+
+
+def test_an_admin_queues_a_reindex_and_follows_it(client, auth, seeded):
+    from tests.conftest import csrf_token_from
+
+    auth.login(Role.ADMIN)
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert "Rebuild the search index" in page
+    response = client.post("/admin/reindex", data={"csrf_token": csrf_token_from(page)})
+    token = job_token(response)
+    done = client.get(f"/jobs/{token}").get_data(as_text=True)
+    assert "13 testimonies and" in done and REFRESH not in done
+    auth.logout()
+    auth.login(Role.ARCHIVIST)
+    assert client.post("/admin/reindex", data={"csrf_token": auth.csrf_token("/archive/")}).status_code == 403
