@@ -89,7 +89,12 @@ def serve(ctx, host: str, port: int | None, workers: int, threads: int, job_work
 @click.pass_context
 def jobs(ctx, workers: int | None, parent: int | None) -> None:
     """Run a job consumer alone: imports, reindexing and PDFs queued by the web processes."""
+    import logging
+
     from .web import jobs_queue
+
+    # The consumer reports started and failed jobs (with their traces) through logging.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
 
     app = ctx.obj.load_app()
     with app.app_context():

@@ -43,7 +43,7 @@ def job_row(db, token: str) -> Job:
 
 def test_selection_pdf_runs_as_a_job_at_the_askers_access_level(client, auth, restricted, queued, app):  # noqa: F811
     researcher = auth.login(Role.RESEARCHER)
-    token = job_token(client.get("/print/selection.pdf?ids=T-8001,T-0012&title=Two+accounts"))
+    token = job_token(client.get("/print/selection.pdf?ids=T-8001,T-0003&title=Two+accounts"))
     row = job_row(restricted, token)
     assert (row.kind, row.state, row.user_id) == (JobKind.PDF, JobState.QUEUED, researcher["id"])
     assert row.params["access"] == "restricted"
@@ -64,7 +64,7 @@ def test_selection_pdf_runs_as_a_job_at_the_askers_access_level(client, auth, re
     text = pdf_text(pdf.data)
     assert "I was there in 1988." in text and "researcher (restricted)" in text
     # Now cached for this access level: the same address is a file read, no new job.
-    again = client.get("/print/selection.pdf?ids=T-8001,T-0012&title=Two+accounts")
+    again = client.get("/print/selection.pdf?ids=T-8001,T-0003&title=Two+accounts")
     assert again.status_code == 200 and again.data == pdf.data
 
 
@@ -89,10 +89,10 @@ def test_a_print_job_is_its_askers_and_its_file_only_for_its_access_level(client
 
 def test_a_public_readers_print_never_shows_restricted_words(client, restricted, queued):  # noqa: F811
     # The restricted testimony cannot be asked for at all...
-    refused = client.get("/print/selection.pdf?ids=T-8001,T-0012")
+    refused = client.get("/print/selection.pdf?ids=T-8001,T-0003")
     assert refused.status_code == 404 and not refused.headers.get("Location")
     # ...and a public reader's job renders for the public, whoever runs it.
-    token = job_token(client.get("/t/T-0012/transcript.pdf"))
+    token = job_token(client.get("/t/T-0003/transcript.pdf"))
     assert job_row(restricted, token).params["access"] == "public"
     queued.run(token)
     pdf = client.get(f"/jobs/{token}/file")
@@ -117,7 +117,7 @@ def test_a_failed_print_job_says_why(client, seeded, queued, monkeypatch):
 
 
 def test_status_json_and_unknown_tokens(client, seeded, queued):
-    token = job_token(client.get("/t/T-0012/transcript.pdf"))
+    token = job_token(client.get("/t/T-0003/transcript.pdf"))
     status = client.get(f"/jobs/{token}/status.json").get_json()
     assert status == {"state": "queued", "done": 0, "total": 0, "stage": "Waiting for a worker", "error": "",
                       "over": False}

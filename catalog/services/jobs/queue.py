@@ -215,7 +215,7 @@ class JobQueue:
             raise JobFailed(f"{count} problem{'s' if count != 1 else ''} in {filename or 'the file'}; "
                             "nothing was imported.", summary)
         created = sum(result.created.values())
-        stage = (f"The file checks out; nothing was imported yet" if result.dry_run
+        stage = ("The file checks out; nothing was imported yet" if result.dry_run
                  else f"Imported {created:,} record{'s' if created != 1 else ''}")
         return summary, stage
 
