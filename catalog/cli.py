@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
+from typing import Iterator
 
 import click
 from flask import Flask
@@ -63,15 +65,61 @@ def seed(ctx, if_empty: bool) -> None:
 @click.option("--port", default=None, type=int, help="Port (default: PORT or 5000).")
 @click.option("--workers", default=1, show_default=True, help="Server processes (one per core serves the most readers).")
 @click.option("--threads", default=8, show_default=True, help="Threads per process.")
+@click.option("--job-workers", default=None, type=int,
+              help="Threads of the job consumer started beside the server (default: CATALOG_JOB_WORKERS or 2; 0: none).")
 @click.pass_context
-def serve(ctx, host: str, port: int | None, workers: int, threads: int) -> None:
-    """Serve the catalog with a production WSGI server (gunicorn)."""
-    from .web.server import serve as run_server
+def serve(ctx, host: str, port: int | None, workers: int, threads: int, job_workers: int | None) -> None:
+    """Serve the catalog with a production WSGI server (gunicorn), and a job consumer beside it."""
+    from .web.server import serve as run_server, start_job_consumer
 
     app = ctx.obj.load_app()
     port = port or app.config["PORT"]
+    job_workers = app.config["JOB_WORKERS"] if job_workers is None else job_workers
+    if job_workers > 0:
+        start_job_consumer(job_workers)
+        click.echo(f"Job consumer started ({job_workers} thread(s)).")
     click.echo(f"Serving the Testimony Catalog on http://{host}:{port}/ ({workers} process(es) × {threads} threads)")
     run_server(app, host, port, workers=workers, threads=threads)
+
+
+@main.command()
+@click.option("--workers", default=None, type=int, help="Worker threads (default: CATALOG_JOB_WORKERS or 2).")
+@click.option("--exit-with", "parent", default=None, type=int, hidden=True,
+              help="Stop when the process with this id ends (set by `catalog serve`).")
+@click.pass_context
+def jobs(ctx, workers: int | None, parent: int | None) -> None:
+    """Run a job consumer alone: imports, reindexing and PDFs queued by the web processes."""
+    import logging
+
+    from .web import jobs_queue
+
+    # The consumer reports started and failed jobs (with their traces) through logging.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+
+    app = ctx.obj.load_app()
+    with app.app_context():
+        queue = jobs_queue()
+    workers = workers or app.config["JOB_WORKERS"] or 2
+    consumer = queue.consumer(workers)
+    if parent:
+        _stop_when_gone(parent)
+    click.echo(f"Job consumer running with {workers} thread(s) on {'Redis' if app.config['JOBS_URL'] else 'the embedded queue'}.")
+    consumer.run()
+
+
+def _stop_when_gone(parent: int) -> None:
+    """End this process (as Ctrl-C would) once the process that started it is gone."""
+    import os
+    import signal
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 @main.group()
@@ -152,8 +200,9 @@ def import_command(ctx, path: str, dry_run: bool) -> None:
     db = database(ctx.obj.load_app())
     session = db.session(write=True)
     try:
-        result = run_import(session, Path(path).read_bytes(), Actor.system(f"import of {Path(path).name}"),
-                            dry_run=dry_run, filename=path)
+        with _progress("Importing", "records") as progress:
+            result = run_import(session, Path(path).read_bytes(), Actor.system(f"import of {Path(path).name}"),
+                                dry_run=dry_run, filename=path, progress=progress)
         if not result.ok or dry_run:
             session.rollback()
         else:
@@ -168,6 +217,40 @@ def import_command(ctx, path: str, dry_run: bool) -> None:
         click.echo(f"The file checks out; it would create {summary}. Nothing was imported (dry run).")
     else:
         click.echo(f"Imported: {summary}.")
+
+
+@contextmanager
+def _progress(label: str, unit: str) -> Iterator:
+    """A `progress(done, total)` callback for the terminal: a progress bar on standard error when
+    it is a terminal, otherwise a line at each tenth of the way (for logs)."""
+    if sys.stderr.isatty():
+        state: dict = {"bar": None, "done": 0}
+
+        def update(done: int, total: int) -> None:
+            if state["bar"] is None:
+                state["bar"] = click.progressbar(length=max(total, 1), label=label, file=sys.stderr,
+                                                 show_pos=True, info_sep=f" {unit} · ")
+                state["bar"].__enter__()
+            state["bar"].length = max(total, done, 1)
+            state["bar"].update(done - state["done"])
+            state["done"] = done
+
+        try:
+            yield update
+        finally:
+            if state["bar"] is not None:
+                state["bar"].__exit__(None, None, None)
+        return
+
+    shown = {"tenth": -1}
+
+    def lines(done: int, total: int) -> None:
+        tenth = 10 * done // total if total else 10
+        if tenth > shown["tenth"]:
+            shown["tenth"] = tenth
+            click.echo(f"{label}: {done:,} of {total:,} {unit}", err=True)
+
+    yield lines
 
 
 def _echo_problems(problems) -> None:
@@ -201,8 +284,9 @@ def reindex(ctx) -> None:
     from .services.search.indexing import reindex_all
 
     db = database(ctx.obj.load_app())
-    with db.engine.execution_options(catalog_write=True).begin() as connection:
-        report = reindex_all(connection, progress=lambda n: click.echo(f"  {n:,} segments indexed", err=True) if n % 100_000 == 0 else None)
+    with _progress("Reindexing", "segments") as progress, \
+            db.engine.execution_options(catalog_write=True).begin() as connection:
+        report = reindex_all(connection, progress=progress)
     click.echo(
         f"Reindexed {report.testimonies:,} testimonies and {report.segments:,} segments "
         f"({report.rows:,} index rows) in {report.seconds:.1f} s."

@@ -40,6 +40,21 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "Mark the session cookie Secure (sent over HTTPS only; browsers also allow it on localhost). "
         "Set 0 only behind a trusted plain-HTTP network.",
     ),
+    "CATALOG_JOBS_URL": (
+        "(empty: <instance>/jobs.sqlite3)",
+        "Where the job queue lives: empty for the embedded queue (no server), or redis://host:port/db "
+        "to share long work among several machines.",
+    ),
+    "CATALOG_JOB_WORKERS": (
+        "2",
+        "Worker threads of the job consumer that `catalog serve` starts beside the web server "
+        "(and of `catalog jobs`); 0 starts none there.",
+    ),
+    "CATALOG_RENDER_ON_PUBLISH": (
+        "1",
+        "Render a published testimony's public PDF in the background after each publication or save, "
+        "so readers find it ready. 0 leaves it to the first reader who asks.",
+    ),
 }
 
 
@@ -91,6 +106,10 @@ def _number(name: str, default, kind=int):
     return value
 
 
+def _flag(name: str, default: str = "1") -> bool:
+    return os.environ.get(name, default).strip().lower() not in ("0", "false", "no", "off")
+
+
 def load(test_config: dict | None = None) -> dict:
     """The app's configuration mapping."""
     instance = instance_path()
@@ -102,8 +121,12 @@ def load(test_config: dict | None = None) -> dict:
         "SESSION_IDLE_MINUTES": _number("CATALOG_SESSION_IDLE_MINUTES", 120),
         "SESSION_MAX_HOURS": _number("CATALOG_SESSION_MAX_HOURS", 12),
         "PAGE_CACHE_MB": _number("CATALOG_PAGE_CACHE_MB", 64, float),
-        "SESSION_COOKIE_SECURE": os.environ.get("CATALOG_SECURE_COOKIES", "1").strip().lower()
-        not in ("0", "false", "no", "off"),
+        "SESSION_COOKIE_SECURE": _flag("CATALOG_SECURE_COOKIES"),
+        "JOBS_URL": (os.environ.get("CATALOG_JOBS_URL") or "").strip(),
+        "JOB_WORKERS": _number("CATALOG_JOB_WORKERS", 2),
+        "RENDER_ON_PUBLISH": _flag("CATALOG_RENDER_ON_PUBLISH"),
+        #: Run jobs at once, inside the caller (tests), instead of on the queue.
+        "JOBS_IMMEDIATE": False,
     }
     if test_config:
         config.update(test_config)

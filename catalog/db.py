@@ -59,15 +59,20 @@ class Database:
     """One engine and the two kinds of session the catalog uses."""
 
     def __init__(self, url: str, **engine_kwargs) -> None:
+        from .services.jobs.after_commit import install as queue_work_after_commit
         from .services.search.indexing import install as keep_search_in_step
 
         # Every ORM write keeps the search index and facet data in step (see services/search).
         keep_search_in_step()
+        queue_work_after_commit()
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        #: The job queue work asked for by a committed write goes to (services/jobs); None: none.
+        self.jobs = None
+        info = {"catalog_database": self}
+        self._read = sessionmaker(self.engine, expire_on_commit=False, info=info)
         self._write = sessionmaker(
-            self.engine.execution_options(catalog_write=True), expire_on_commit=False
+            self.engine.execution_options(catalog_write=True), expire_on_commit=False, info=info
         )
 
     @property

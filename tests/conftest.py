@@ -224,7 +224,10 @@ def app(database_url, tmp_path, monkeypatch):
     monkeypatch.setenv("CATALOG_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.delenv("CATALOG_SECRET_KEY", raising=False)
     monkeypatch.delenv("CATALOG_DATABASE_URL", raising=False)
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url})
+    # Jobs run at once, inside the request that asks (tests/services/test_jobs.py runs real
+    # consumers); published testimonies are not rendered in the background unless a test asks.
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "JOBS_IMMEDIATE": True,
+                      "RENDER_ON_PUBLISH": False})
     app.jinja_env.bytecode_cache = _template_code
     yield app
     app.extensions["catalog_db"].dispose()

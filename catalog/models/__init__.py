@@ -19,6 +19,7 @@ from .base import (
     SourceKind,
 )
 from .claims import Claim, CorroborationLink
+from .jobs import Job, JobKind, JobState
 from .places import Occasion, Place, PlaceName
 from .revisions import Revision
 from .search import SearchDocument, SearchState
@@ -37,7 +38,7 @@ from .users import User
 __all__ = [
     "AccessLevel", "AccountKind", "Agent", "AgentKind", "AgentName", "Base", "Claim", "ClaimKind", "LoginAttempt",
     "ConsentStatus", "CorroborationChange", "CorroborationLink", "CorroborationRelation",
-    "CorroborationStatus", "NameKind", "Occasion", "OccasionKind", "Place", "PlaceName",
+    "CorroborationStatus", "Job", "JobKind", "JobState", "NameKind", "Occasion", "OccasionKind", "Place", "PlaceName",
     "PublicationState", "Redaction", "Revision", "Role", "SearchDocument", "SearchState", "RoleKind", "Segment", "SegmentKind",
     "Source", "SourceFile", "SourceKind", "Testimony", "AgentRole", "TransmissionLink", "User", "UserSession",
 ]

@@ -7,13 +7,14 @@ Templates and exports never touch ORM objects, so nothing can reach a reader thr
 The staff readers (staff.py) are the archive workspace's, and refuse every other viewer.
 
 The modules: records (the records), visibility (the rules), one reader module per kind
-(testimonies, claims, sources, agents, places), batches (browse and search), freshness (tokens
+(testimonies, claims, sources, agents, places, jobs), batches (browse and search), freshness (tokens
 for caches) and staff. What the rest of the catalog uses is re-exported here.
 """
 
 from .agents import get_agent, list_agent_records, list_agents
 from .batches import passages_by_ids, source_refs_by_ids, summaries_by_id, summaries_by_ids
 from .claims import get_claim, list_claims, source_claims
+from .jobs import JobRecord, get_job
 from .freshness import catalog_watermark, content_token, latest_revision_number, source_revision, testimony_revisions
 from .places import get_place, list_occasions, list_place_records, list_places
 from .records import (
@@ -75,7 +76,7 @@ __all__ = [
     "PlaceRecord", "PlaceRef", "REDACTION_MARK", "RoleRecord", "STAFF_RECORD_MODELS", "SegmentRecord", "SourceRecord",
     "SourceRef", "StaffOnly", "TestimonyRecord", "TestimonySummary", "TextPiece", "TransmissionRecord", "agent_ref",
     "catalog_watermark", "content_token", "count_testimonies", "get_agent", "get_claim", "get_place", "get_source",
-    "get_testimony", "latest_revision_number", "list_agent_records", "list_agents", "list_claims", "list_occasions",
+    "get_job", "get_testimony", "JobRecord", "latest_revision_number", "list_agent_records", "list_agents", "list_claims", "list_occasions",
     "list_place_records", "list_places", "list_source_roles", "list_sources", "list_testimonies", "passages_by_ids",
     "picker_options", "picker_suggestions", "place_ref", "sees_identity", "segment_record", "segment_visibility",
     "source_claims", "source_ref", "source_refs_by_ids", "source_revision", "staff_claim", "staff_claims_of",

@@ -38,6 +38,7 @@ URL_VALUE_SHAPES = {
     "key": re.compile(_KEY),
     "ident": re.compile(f"{_PUBLIC_ID}|{_KEY}"),  # a testimony's public id, or another record's key
     "kind": re.compile(_KEY),  # a kind of record in the workspace: agents, places, …
+    "token": re.compile(r"[A-Za-z0-9_-]{43}"),  # a job's token (services/jobs/status.py)
 }
 
 
@@ -66,7 +67,16 @@ def db_session():
     """The request's session: one per request, closed at teardown; writers begin IMMEDIATE."""
     if "db_session" not in g:
         g.db_session = database().session(write=request.method in WRITE_METHODS)
+        # Work queued after a commit (a published transcript's render) prints this address.
+        g.db_session.info["base_url"] = request.url_root
     return g.db_session
+
+
+def jobs_queue():
+    """The catalog's job queue (services/jobs/queue.py)."""
+    from flask import current_app
+
+    return current_app.extensions["catalog_jobs"]
 
 
 def current_viewer() -> Viewer:
@@ -176,7 +186,16 @@ def _security_headers(response):
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["catalog_db"] = Database(app.config["DATABASE_URL"])
+    from ..services.jobs.queue import JobQueue, make_huey
+
+    db = app.extensions["catalog_db"] = Database(app.config["DATABASE_URL"])
+    huey = make_huey(app.config.get("JOBS_URL", ""), app.config["INSTANCE_PATH"],
+                     name=app.config.get("JOBS_NAME") or "testimony-catalog",
+                     immediate=bool(app.config.get("JOBS_IMMEDIATE")))
+    db.jobs = app.extensions["catalog_jobs"] = JobQueue(
+        huey, db, app.config["INSTANCE_PATH"], default_base_url=f"http://127.0.0.1:{app.config.get('PORT', 5000)}/",
+        prerender=bool(app.config.get("RENDER_ON_PUBLISH", True)),
+    )
     # Flask's defaults exist for these keys, so set them outright. Lax keeps top-level links
     # into the catalog signed in while no cross-site POST carries the cookie.
     app.config["SESSION_COOKIE_NAME"] = "catalog_session"
@@ -212,10 +231,11 @@ def init_app(app: Flask) -> None:
         current_viewer=current_viewer,
     )
 
-    from . import admin, archive, auth, printing, public
+    from . import admin, archive, auth, jobs, printing, public
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(archive.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(printing.bp)
+    app.register_blueprint(jobs.bp)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from ..forms.accounts import UserActiveForm, UserCreateForm, UserPasswordForm, UserRoleForm
-from ..models import Role, User
+from ..models import JobKind, Role, User
 from ..services import accounts
 from ..services.users import create_user
 from ..services.write import Rejected
-from . import current_viewer, db_session, reshow_on_csrf_failure
+from . import current_viewer, db_session, jobs_queue, reshow_on_csrf_failure
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -115,3 +115,16 @@ def user_password(user_id: int):
     """Set a new password; the user's sessions end."""
     return _account_action(user_id, UserPasswordForm, lambda s, u, f: accounts.set_password(s, u, f.password.data),
                            "Password of {user} replaced; their sessions have ended.")
+
+
+@bp.post("/reindex")
+def reindex():
+    """Queue a rebuild of the search index and facet data; the admin follows it on the job's page."""
+    form = UserActiveForm()  # only the CSRF token travels
+    if not form.validate():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("admin.users"))
+    token = jobs_queue().submit(JobKind.REINDEX, {}, current_viewer().user_id)
+    return redirect(url_for("jobs.job", token=token), 303)

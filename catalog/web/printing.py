@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
+from .. import queries
+from ..models import JobKind, JobState
 from ..services import transcripts
-from . import current_viewer, db_session
+from . import current_viewer, database, db_session, jobs_queue
 
 bp = Blueprint("printing", __name__)
 
@@ -58,15 +60,39 @@ def _html(document: transcripts.Transcript, back: str, pdf_endpoint: str, **valu
 
 
 def _pdf(kind: str, key: str, build, variant: str = "") -> Response:
-    try:
-        pdf = transcripts.pdf_for(
-            current_app.config["INSTANCE_PATH"], db_session(), current_viewer(), kind, key, _options(),
-            request.url_root, build, variant=variant,
-        )
-    except transcripts.PdfUnavailable as error:
-        return Response(render_template("print/unavailable.html", reason=str(error)), 503, {"Retry-After": "3600"})
-    if pdf is None:
+    """The PDF when it is cached for this viewer; otherwise a job renders it and the reader is
+    sent to the job's page (rendering never happens inside the request)."""
+    viewer, options, instance = current_viewer(), _options(), current_app.config["INSTANCE_PATH"]
+    printable, pdf = transcripts.cached_pdf(instance, db_session(), viewer, kind, key, options, request.url_root,
+                                            variant=variant)
+    if not printable:
+        # Not printable for this viewer: a selection's builder says which ids it refuses.
+        build()
         abort(404)
+    if pdf is None:
+        params = {"kind": kind, "key": key, "title": variant, "options": options.token,
+                  "access": viewer.access.value, "base_url": request.url_root}
+        token = jobs_queue().submit(JobKind.PDF, params, viewer.user_id)
+        # A queue that runs jobs at once (immediate mode) has the file ready already.
+        printable, pdf = transcripts.cached_pdf(instance, db_session(), viewer, kind, key, options,
+                                                request.url_root, variant=variant)
+        if pdf is None:
+            return _job_answer(token)
+    return _pdf_response(pdf)
+
+
+def _job_answer(token: str):
+    """Where the reader waits for their PDF: the job's page (or, when the job already failed, the
+    reason: say a PDF engine is missing)."""
+    # A session of its own: the request's began before the job ran, and may not see its end.
+    with database().session() as session:
+        job = queries.get_job(session, current_viewer(), token)
+    if job is not None and job.state is JobState.FAILED:
+        return Response(render_template("print/unavailable.html", reason=job.error), 503, {"Retry-After": "3600"})
+    return redirect(url_for("jobs.job", token=token), 303)
+
+
+def _pdf_response(pdf: transcripts.CachedPdf) -> Response:
     response = current_app.response_class(pdf.path.read_bytes(), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{pdf.filename}"'
     response.headers["X-Content-SHA256"] = pdf.content_sha256

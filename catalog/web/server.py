@@ -8,7 +8,11 @@ before the workers are forked, so they start warm and share those pages of memor
 
 from __future__ import annotations
 
+import atexit
 import gc
+import os
+import subprocess
+import sys
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
@@ -39,6 +43,28 @@ def _warm(app: Flask) -> None:
         catalog_index.current(session)
     # Connections made here must not be shared by forked workers.
     db.engine.dispose()
+
+
+def start_job_consumer(workers: int) -> subprocess.Popen:
+    """Start `catalog jobs` as a child process (same environment, so the same database, instance
+    folder and queue); it stops with this process. A child rather than threads here: the job's
+    CPU work (PDF layout, imports) then never competes with gunicorn's master for its lock."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "catalog.cli", "jobs", "--workers", str(workers), "--exit-with", str(os.getpid())],
+    )
+    owner = os.getpid()
+
+    def stop() -> None:
+        # gunicorn's forked workers inherit this hook: only the process that started the child stops it.
+        if os.getpid() == owner and child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+    atexit.register(stop)
+    return child
 
 
 def serve(app: Flask, host: str, port: int, workers: int = 1, threads: int = 8) -> None:

@@ -62,11 +62,20 @@ def served(app, seeded, database_url, tmp_path):
     process.wait(timeout=30)
 
 
-def worker_pids(pid: int) -> list[int]:
+def child_pids(pid: int) -> list[int]:
     children = []
     for task in os.listdir(f"/proc/{pid}/task"):
         children += [int(c) for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
     return children
+
+
+def is_job_consumer(pid: int) -> bool:
+    return b"\0jobs\0" in Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
+def worker_pids(pid: int) -> list[int]:
+    """gunicorn's workers: the server's children other than its job consumer."""
+    return [child for child in child_pids(pid) if not is_job_consumer(child)]
 
 
 def test_serve_runs_worker_processes_that_all_see_a_change(served, db):
@@ -82,3 +91,25 @@ def test_serve_runs_worker_processes_that_all_see_a_change(served, db):
     # Whichever worker answers, it sees the change (the cached pages are of the old token).
     for _ in range(6):
         assert "Retitled while serving" in get(base + "/t/T-0003")[1]
+
+
+def test_serve_starts_a_job_consumer_that_runs_queued_jobs(served, db, tmp_path):
+    from catalog.models import Job, JobKind, JobState
+    from catalog.services.jobs.queue import JobQueue, make_huey
+
+    base, process = served
+    consumers = [pid for pid in child_pids(process.pid) if is_job_consumer(pid)]
+    assert len(consumers) == 1
+    # A job put on the served catalog's embedded queue, as its web processes do.
+    instance = tmp_path / "served"
+    queue = JobQueue(make_huey("", instance), db, instance, default_base_url=base + "/")
+    token = queue.submit(JobKind.REINDEX, {}, None)
+    deadline = time.monotonic() + 60
+    while True:
+        with db.session() as session:
+            job = session.scalar(select(Job).where(Job.token == token))
+        if job.state.is_over or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert job.state is JobState.DONE, (job.state, job.error)
+    assert job.result["testimonies"] == 13

@@ -189,7 +189,11 @@ class _Plan:
         self.report.created = +self.report.created
         return self.report
 
-    def write(self) -> LoadReport:
+    def write(self, progress=None) -> LoadReport:
+        total = len(self.entries) + len(self.claims) + len(self.links) + len(self.source_roles)
+        done = 0
+        if progress:
+            progress(0, total)
         for entry in _parents_first(self.entries):
             record = entry.record_input.apply(self.ctx, None)
             self.ctx.session.flush()
@@ -200,9 +204,13 @@ class _Plan:
             kind = _kind(entry.model)
             self.report.created[kind] += 1
             self.report.records.append((kind, getattr(record, "key", None) or record.public_id))
+            done += 1
+            if progress:
+                progress(done, total)
         for _, claim in self.claims:
             claim.apply(self.ctx)
             self.report.created["claim"] += 1
+            done += 1
         self.report.created["claim"] += sum(len(e.record_input.claims or []) for e in self.entries
                                             if e.model is Testimony)
         self.report.created = +self.report.created  # drop kinds of which nothing was created
@@ -215,6 +223,8 @@ class _Plan:
                 item.apply(self.ctx)
                 self.report.created[kind] += 1
         self.ctx.session.flush()
+        if progress:
+            progress(total, total)
         return self.report
 
 
@@ -255,9 +265,10 @@ def _parents_first(entries: list[_Entry]) -> list[_Entry]:
     return [e for e in entries if e.model is Agent] + placed + [e for e in entries if e.model not in (Agent, Place)]
 
 
-def load_catalog(session: Session, data: Any, actor: Actor, dry_run: bool = False) -> LoadReport:
+def load_catalog(session: Session, data: Any, actor: Actor, dry_run: bool = False, progress=None) -> LoadReport:
     """Check a file in the catalog's JSON format and, unless `dry_run`, write it. Raises `Rejected`
-    with every problem by path; the caller must then roll back. Never commits."""
+    with every problem by path; the caller must then roll back. Never commits. `progress(done,
+    total)` hears of each record written."""
     problems = Problems()
     if not isinstance(data, dict):
         raise Rejected([Problem((), "The file must hold a JSON object.")])
@@ -270,4 +281,4 @@ def load_catalog(session: Session, data: Any, actor: Actor, dry_run: bool = Fals
     problems.raise_any()
     if dry_run:
         return plan.would_create()
-    return plan.write()
+    return plan.write(progress)

@@ -7,7 +7,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import inspect, event, select, text
+from sqlalchemy import func, inspect, event, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,7 @@ from ...models import (
     AgentName,
     AgentRole,
     CorroborationChange,
+    Job,
     Occasion,
     Place,
     PlaceName,
@@ -70,8 +71,10 @@ class ReindexReport:
 
 
 def reindex_all(connection: Connection, progress=None) -> ReindexReport:
-    """Rebuild the whole search index from the base tables, in batches; the caller commits."""
+    """Rebuild the whole search index from the base tables, in batches; the caller commits.
+    `progress(done, total)` hears of the segments indexed after each batch."""
     started = time.monotonic()
+    total = connection.execute(select(func.count(Segment.id))).scalar_one() if progress else 0
     engine = engine_for(connection)
     facts = load_facts(connection)
     places = load_places(connection)
@@ -98,7 +101,7 @@ def reindex_all(connection: Connection, progress=None) -> ReindexReport:
         segments += len(batch)
         rows += len(index_rows)
         if progress:
-            progress(segments)
+            progress(segments, max(total, segments))
     engine.after_bulk()
     if sqlite:
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache_size)}")
@@ -170,9 +173,9 @@ class _Touched:
 #: Classes whose rows make up the alternate-name index (services/search/names.py).
 _NAMED = (Agent, AgentName, Place, PlaceName)
 
-#: Classes whose writes change nothing a page shows to readers (sign-ins and the derived search
-#: rows themselves). Accounts do count: a display name appears in revision histories.
-_NOT_CONTENT = (UserSession, LoginAttempt, SearchDocument, SearchState)
+#: Classes whose writes change nothing a page shows to readers (sign-ins, jobs' progress and the
+#: derived search rows themselves). Accounts do count: a display name appears in revision histories.
+_NOT_CONTENT = (UserSession, LoginAttempt, SearchDocument, SearchState, Job)
 
 
 #: Columns whose change alone says only that a record was saved (its children may have changed,

@@ -10,7 +10,7 @@ from .build import (
     source_transcript,
     testimony_transcript,
 )
-from .cache import CachedPdf, pdf_for
+from .cache import CachedPdf, cached_pdf, pdf_for
 from .model import PrintOptions, Transcript
 from .pdf import PdfUnavailable, render_pdf
 from .render import render_html
@@ -24,6 +24,7 @@ __all__ = [
     "Transcript",
     "Verification",
     "CachedPdf",
+    "cached_pdf",
     "pdf_for",
     "parse_selection_ids",
     "render_html",

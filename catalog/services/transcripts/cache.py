@@ -120,19 +120,38 @@ def pdf_for(
     """The PDF of a transcript for this viewer: from the cache when the same revision was printed
     for the same access level and options, otherwise built with `build()`, rendered and kept.
     None when the viewer may not print it."""
-    from ... import queries
-    from .build import current_revision
-
-    revision = current_revision(session, viewer, kind, key)
-    if revision is None:
+    request = _key_for(session, viewer, kind, key, options, base_url, variant)
+    if request is None:
         # Let the builder say why (a selection names what cannot be printed); usually None.
         document = build()
         return None if document is None else store(instance_path, "uncached-" + document.content_sha256, document)
-    request = request_key(
-        kind, f"{key}|{variant}", revision, queries.catalog_watermark(session), viewer.access.value, options.token, base_url
-    )
     hit = lookup(instance_path, request)
     if hit is not None:
         return hit
     document = build()
     return None if document is None else store(instance_path, request, document)
+
+
+def _key_for(session, viewer, kind: str, key: str, options, base_url: str, variant: str) -> str | None:
+    """The cache key of this print for this viewer, or None when the viewer may not print it."""
+    from ... import queries
+    from .build import current_revision
+
+    revision = current_revision(session, viewer, kind, key)
+    if revision is None:
+        return None
+    return request_key(
+        kind, f"{key}|{variant}", revision, queries.catalog_watermark(session), viewer.access.value, options.token, base_url
+    )
+
+
+def cached_pdf(
+    instance_path: str | os.PathLike, session, viewer, kind: str, key: str, options, base_url: str, *, variant: str = ""
+) -> tuple[bool, CachedPdf | None]:
+    """Whether the viewer may print this at all, and its PDF when one is cached for exactly their
+    access level and options; nothing is built or rendered (a request that finds nothing queues
+    the render as a job)."""
+    request = _key_for(session, viewer, kind, key, options, base_url, variant)
+    if request is None:
+        return False, None
+    return True, lookup(instance_path, request)

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from ...models import Agent, Claim, Occasion, Place, Revision, Segment, Source, Testimony
+from ...models import AccessLevel, Agent, Claim, Occasion, Place, PublicationState, Revision, Segment, Source, Testimony
 from ...models.base import utcnow
 from ..actors import Actor
+from ..jobs.after_commit import render_after_commit
 from ..revisions import record_revision
 from . import rules
 from .problems import Problems
@@ -147,7 +148,12 @@ def commit_revision(ctx: WriteContext, obj, note: str) -> Revision:
     except StaleDataError:
         # Another transaction saved between our read and our write; the caller rolls back.
         raise StaleEdit(-1) from None
-    return record_revision(ctx.session, obj, ctx.actor, note=note)
+    revision = record_revision(ctx.session, obj, ctx.actor, note=note)
+    if (isinstance(obj, Testimony) and obj.publication_state is PublicationState.PUBLISHED
+            and obj.access_level is AccessLevel.PUBLIC and not obj.is_deleted):
+        # Readers should find the new revision's transcript already rendered.
+        render_after_commit(ctx.session, obj.public_id)
+    return revision
 
 
 def slugify(text: str, fallback: str = "record") -> str:

@@ -2,35 +2,36 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import redirect, render_template, request, url_for
 
 from ...forms.imports import ImportForm
-from ...services.imports import MAX_BYTES, csv_format, run_import
-from .. import db_session
+from ...models import JobKind
+from ...services.imports import MAX_BYTES, csv_format
+from .. import current_viewer, jobs_queue
 from . import actor, bp
 
 
 @bp.route("/import", methods=["GET", "POST"])
 def import_data():
-    """Import a JSON or CSV file: a dry run reports every problem; the import is all-or-nothing."""
+    """Import a JSON or CSV file as a job: a dry run reports every problem; the import is all-or-nothing."""
     form = ImportForm()
     if request.method == "GET" or not form.validate():
         status = 400 if request.method == "POST" else 200
-        return render_template("archive/import.html", form=form, result=None, columns=csv_format.COLUMNS), status
+        return render_template("archive/import.html", form=form, columns=csv_format.COLUMNS), status
     upload = form.file.data
-    filename = upload.filename or ""
-    if form.format.data != "auto":
-        filename = f"upload.{form.format.data}"
-    session = db_session()
-    result = run_import(session, upload.read(MAX_BYTES + 1), actor(), dry_run=form.dry_run.data, filename=filename)
-    if result.ok and not result.dry_run:
-        session.commit()
-    else:
-        session.rollback()
-    # The next file is checked first too, unless the archivist unticks the box again.
-    form.dry_run.data = True
-    return render_template("archive/import.html", form=form, result=result, filename=upload.filename,
-                           columns=csv_format.COLUMNS), 200 if result.ok else 400
+    queue = jobs_queue()
+    who = actor()
+    params = {
+        "upload": queue.save_upload(upload.read(MAX_BYTES + 1)),
+        "filename": upload.filename or "",
+        # The format chosen on the form, as a file name the import reads it from.
+        "format_hint": f"upload.{form.format.data}" if form.format.data != "auto" else "",
+        "dry_run": bool(form.dry_run.data),
+        "actor": who.label,
+        "actor_id": who.user_id,
+    }
+    token = queue.submit(JobKind.IMPORT, params, current_viewer().user_id)
+    return redirect(url_for("jobs.job", token=token), 303)
 
 
 @bp.get("/import/template.csv")
