@@ -201,8 +201,15 @@ def reindex(ctx) -> None:
     from .services.search.indexing import reindex_all
 
     db = database(ctx.obj.load_app())
-    with db.engine.execution_options(catalog_write=True).begin() as connection:
-        report = reindex_all(connection, progress=lambda n: click.echo(f"  {n:,} segments indexed", err=True) if n % 100_000 == 0 else None)
+    with db.engine.execution_options(catalog_write=True).begin() as connection, click.progressbar(
+        length=0, label="Indexing segments", file=sys.stderr, show_pos=True, show_eta=True
+    ) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        report = reindex_all(connection, progress=progress)
     click.echo(
         f"Reindexed {report.testimonies:,} testimonies and {report.segments:,} segments "
         f"({report.rows:,} index rows) in {report.seconds:.1f} s."
