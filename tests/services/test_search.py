@@ -254,6 +254,31 @@ def test_bulk_core_insert_then_reindex(db):
         assert [t.public_id for t in results.testimonies] == ["T-7001"]
 
 
+def _index_rows(connection) -> list[tuple]:
+    return [tuple(row) for row in connection.exec_driver_sql(
+        "SELECT id, segment_id, testimony_id, source_id, body, tags FROM search_documents ORDER BY id")]
+
+
+def test_reindex_in_deriving_processes_writes_the_same_rows(seeded, monkeypatch):
+    """A large rebuild derives its rows in other processes; the index it writes is the one
+    the single-process rebuild writes, row for row (text, audiences' tags, facets)."""
+    from catalog.services.search import indexing
+
+    with seeded.writing() as session:
+        indexing.reindex_all(session.connection())
+        alone = _index_rows(session.connection())
+    monkeypatch.setattr(indexing, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(indexing, "BATCH", 7)  # many batches in flight at once
+    monkeypatch.setattr(indexing, "DERIVERS", 2)
+    done = []
+    with seeded.writing() as session:
+        report = indexing.reindex_all(session.connection(), progress=lambda n, total: done.append((n, total)))
+        together = _index_rows(session.connection())
+    assert len(alone) > 50 and together == alone
+    assert report.rows == len(alone)
+    assert done[-1][0] == done[-1][1] == report.segments and [n for n, _ in done] == sorted(n for n, _ in done)
+
+
 def test_reindex_command(runner, seeded):
     from catalog.cli import main
 

@@ -129,6 +129,22 @@ def segment_rows(
     return rows
 
 
+def build_rows(
+    segments: Iterable,
+    facts: dict[int, TestimonyFacts],
+    places: dict[int, PlaceFacts],
+    sources: dict,
+    redactions: dict[int, list[tuple[int, int, int]]],
+    facet_cache: Optional[dict] = None,
+) -> list[IndexRow]:
+    """The index rows of these segments, from values alone (no database: a full rebuild derives
+    them in other processes)."""
+    rows: list[IndexRow] = []
+    for segment in segments:
+        rows.extend(segment_rows(segment, facts, places, sources, redactions, facet_cache))
+    return rows
+
+
 def rows_for_segments(
     connection: Connection,
     segments: Iterable,
@@ -139,8 +155,4 @@ def rows_for_segments(
 ) -> list[IndexRow]:
     segments = list(segments)
     redactions = load_redactions(connection, [s[0] for s in segments])
-    rows: list[IndexRow] = []
-    for segment in segments:
-        rows.extend(segment_rows(segment, facts, places, sources, redactions, facet_cache))
-    return rows
-
+    return build_rows(segments, facts, places, sources, redactions, facet_cache)

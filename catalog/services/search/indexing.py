@@ -3,11 +3,14 @@ update run after every ORM flush that touches what search or browse read."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, inspect, event, select, text
+from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -31,7 +34,7 @@ from ...models import (
     UserSession,
 )
 from ...models.search import CONTENT_STATE, INDEX_STATE, NAMES_STATE
-from .documents import SEGMENT_COLUMNS, rows_for_segments
+from .documents import SEGMENT_COLUMNS, build_rows, load_redactions, rows_for_segments
 from .engines import engine_for
 from .facts import load_facts, load_places, load_sources
 
@@ -72,14 +75,16 @@ class ReindexReport:
 
 def reindex_all(connection: Connection, progress=None) -> ReindexReport:
     """Rebuild the whole search index from the base tables, in batches; the caller commits.
+
+    This process reads the base rows and writes the index; deriving the index rows from them
+    (folding and tokenising every passage, most of the work) runs in DERIVERS other processes at
+    once when there are more than PARALLEL_FROM segments, so the two sides overlap.
     `progress(done, total)` hears of the segments indexed after each batch."""
     started = time.monotonic()
-    total = connection.execute(select(func.count(Segment.id))).scalar_one() if progress else 0
     engine = engine_for(connection)
     facts = load_facts(connection)
     places = load_places(connection)
     sources = load_sources(connection)
-    facet_cache: dict = {}
     sqlite = connection.dialect.name == "sqlite"
     if sqlite:
         # The FTS5 rebuild touches far more pages than SQLite's default 2 MB cache holds; with a
@@ -88,25 +93,78 @@ def reindex_all(connection: Connection, progress=None) -> ReindexReport:
         connection.exec_driver_sql(f"PRAGMA cache_size = -{REINDEX_CACHE_KIB}")
     engine.clear()
     engine.before_bulk()
+    total = connection.execute(select(func.count()).select_from(Segment)).scalar_one()
+    derivers = _derivers(total, (facts, places, sources))
+    facet_cache: dict = {}
+    pending: deque = deque()
     last_id, segments, rows = 0, 0, 0
-    while True:
-        batch = connection.execute(
-            select(*SEGMENT_COLUMNS).where(Segment.id > last_id).order_by(Segment.id).limit(BATCH)
-        ).all()
-        if not batch:
-            break
-        last_id = batch[-1][0]
-        index_rows = rows_for_segments(connection, batch, facts, places, sources, facet_cache)
+
+    def write_one() -> None:
+        nonlocal segments, rows
+        count, result = pending.popleft()
+        index_rows = result.get() if derivers else result
         engine.insert(index_rows, bulk=True)
-        segments += len(batch)
+        segments += count
         rows += len(index_rows)
         if progress:
-            progress(segments, max(total, segments))
+            progress(segments, total)
+
+    try:
+        while True:
+            batch = [tuple(row) for row in connection.execute(
+                select(*SEGMENT_COLUMNS).where(Segment.id > last_id).order_by(Segment.id).limit(BATCH)
+            )]
+            if not batch:
+                break
+            last_id = batch[-1][0]
+            redactions = load_redactions(connection, [segment[0] for segment in batch])
+            if derivers:
+                pending.append((len(batch), derivers.apply_async(_derive, (batch, redactions))))
+            else:
+                pending.append((len(batch), build_rows(batch, facts, places, sources, redactions, facet_cache)))
+            # Keep every deriver busy while this process writes what is ready.
+            while len(pending) > (2 * DERIVERS if derivers else 0):
+                write_one()
+        while pending:
+            write_one()
+    finally:
+        if derivers:
+            derivers.terminate()
+            derivers.join()
     engine.after_bulk()
     if sqlite:
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache_size)}")
     bump(connection, INDEX_STATE, NAMES_STATE)
     return ReindexReport(len(facts), segments, rows, time.monotonic() - started)
+
+
+#: Processes deriving index rows during a full rebuild, and the corpus size from which they are
+#: started (below it, starting them costs more than they save).
+DERIVERS = max(1, min(4, os.cpu_count() or 1))
+PARALLEL_FROM = 50_000
+
+#: A deriver's copy of the facts every row needs, sent once when it starts.
+_deriver_facts: tuple = ()
+_deriver_cache: dict = {}
+
+
+def _start_deriver(facts: tuple) -> None:
+    global _deriver_facts
+    _deriver_facts = facts
+
+
+def _derive(batch: list, redactions: dict) -> list:
+    facts, places, sources = _deriver_facts
+    return build_rows(batch, facts, places, sources, redactions, _deriver_cache)
+
+
+def _derivers(total: int, facts: tuple):
+    """A pool of deriving processes for a large rebuild, or None. They are started afresh
+    ("spawn"): forking a process that may run threads (a web server, a job consumer) is unsafe."""
+    if total < PARALLEL_FROM:
+        return None
+    context = multiprocessing.get_context("spawn")
+    return context.Pool(DERIVERS, initializer=_start_deriver, initargs=(facts,))
 
 
 def update_index(connection: Connection, testimony_ids: set[int], segment_ids: set[int], source_ids: set[int]) -> None:

@@ -27,9 +27,22 @@ _TRANSLATE = str.maketrans(_LETTER_MAP)
 _TOKEN = re.compile(r"[^\W_]+")
 
 
+class _Marks(dict):
+    """A str.translate table that drops combining marks (category Mn or a combining class), each
+    code point looked up once and remembered."""
+
+    def __missing__(self, code: int):
+        char = chr(code)
+        kept = None if unicodedata.combining(char) or unicodedata.category(char) == "Mn" else code
+        self[code] = kept
+        return kept
+
+
+_MARKS = _Marks()
+
+
 def _strip_marks(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFKD", text).translate(_MARKS)
 
 
 def fold(text: str) -> str:
