@@ -90,7 +90,9 @@ def serve(ctx, host: str, port: int | None, workers: int, threads: int, job_work
 def jobs(ctx, workers: int | None, parent: int | None) -> None:
     """Run a job consumer alone: imports, reindexing and PDFs queued by the web processes."""
     import logging
+    import threading
 
+    from .services.transcripts.pdf import warm_up
     from .web import jobs_queue
 
     # The consumer reports started and failed jobs (with their traces) through logging.
@@ -103,6 +105,8 @@ def jobs(ctx, workers: int | None, parent: int | None) -> None:
     consumer = queue.consumer(workers)
     if parent:
         _stop_when_gone(parent)
+    # PDFs are typeset here: load the compiler and its fonts before the first one is asked for.
+    threading.Thread(target=warm_up, name="warm-pdf", daemon=True).start()
     click.echo(f"Job consumer running with {workers} thread(s) on {'Redis' if app.config['JOBS_URL'] else 'the embedded queue'}.")
     consumer.run()
 

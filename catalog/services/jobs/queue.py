@@ -275,8 +275,8 @@ class JobQueue:
     # --- running a worker --------------------------------------------------------------------
 
     def consumer(self, workers: int = 2):
-        """A Huey consumer for this queue (threads: the work is mostly the database's and the
-        PDF layout's; a long PDF lays itself out in worker processes of its own)."""
+        """A Huey consumer for this queue, running jobs in threads (a full reindex derives its
+        index rows in processes of its own)."""
         return self.huey.create_consumer(workers=max(1, workers), worker_type="thread", periodic=False)
 
 

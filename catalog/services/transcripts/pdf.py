@@ -57,6 +57,15 @@ def _fonts():
     )
 
 
+def warm_up() -> None:
+    """Load the compiler and find the fonts now (a second or two), so the first PDF a process
+    typesets does not pay for it; PDFs still work, more slowly, if this fails."""
+    try:
+        _fonts()
+    except PdfUnavailable:
+        pass
+
+
 def _compile(document: Transcript) -> bytes:
     typst = _typst()
     template = paths.TEMPLATES / TEMPLATE
