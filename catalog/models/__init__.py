@@ -21,7 +21,7 @@ from .base import (
 from .claims import Claim, CorroborationLink
 from .places import Occasion, Place, PlaceName
 from .revisions import Revision
-from .search import SearchDocument, SearchState
+from .search import IndexChange, SearchDocument, SearchState
 from .sessions import LoginAttempt, UserSession
 from .sources import Source, SourceFile
 from .testimonies import (
@@ -38,6 +38,6 @@ __all__ = [
     "AccessLevel", "AccountKind", "Agent", "AgentKind", "AgentName", "Base", "Claim", "ClaimKind", "LoginAttempt",
     "ConsentStatus", "CorroborationChange", "CorroborationLink", "CorroborationRelation",
     "CorroborationStatus", "NameKind", "Occasion", "OccasionKind", "Place", "PlaceName",
-    "PublicationState", "Redaction", "Revision", "Role", "SearchDocument", "SearchState", "RoleKind", "Segment", "SegmentKind",
+    "IndexChange", "PublicationState", "Redaction", "Revision", "Role", "SearchDocument", "SearchState", "RoleKind", "Segment", "SegmentKind",
     "Source", "SourceFile", "SourceKind", "Testimony", "AgentRole", "TransmissionLink", "User", "UserSession",
 ]

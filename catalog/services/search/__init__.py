@@ -94,7 +94,8 @@ def _ranked_entries(index, name: str, counts: np.ndarray, selected: set, rank: i
     may see, most frequent first (years: then by year; others: then by label)."""
     data = index.facets[name]
     codes = [int(c) for c in np.flatnonzero(counts)]
-    codes += [data.lookup[v] for f, v in selected if f == name and v in data.lookup and not counts[data.lookup[v]]]
+    present = [data.code_of(v) for f, v in selected if f == name]
+    codes += [code for code in present if code is not None and not counts[code]]
     entries = [(code, int(counts[code]), (name, data.values[code]) in selected)
                for code in codes if data.value_rank[code] <= rank]
     if name in ("year", "given"):
@@ -110,7 +111,7 @@ def _facet_results(
 ) -> list[FacetResult]:
     """Facet values with their counts under `mask`. `unfiltered` says that mask is exactly what
     this viewer's rank may see, with no filter: the counts and their order are then the index's
-    cached ones for that rank (the same for every unfiltered page until the index is rebuilt)."""
+    cached ones for that rank (the same for every unfiltered page until the index changes)."""
     rank = viewer_rank(viewer)
     selected = set(filters)
     results = []
@@ -239,7 +240,7 @@ def search(
     parsed = parse(text)
     index = catalog_index.current(session)
     rank = viewer_rank(viewer)
-    query, also = index.names.expand(parsed, rank)
+    query, also = catalog_index.names(session).expand(parsed, rank)
     constraints = _constraints(viewer, scope, list(filters))
     engine = engine_for(session.connection())
     # The hit count and the facet sample are the expensive part for common words, and the same
