@@ -105,7 +105,9 @@ class Facet:
         code = self.code_of(value)
         if code is None:
             return np.empty(0, dtype=np.int64)
-        rows = self.positions[self.offsets[code]:self.offsets[code + 1]]
+        # A value first seen after the base has no base rows.
+        rows = self.positions[self.offsets[code]:self.offsets[code + 1]] if code + 1 < self.offsets.size else \
+            self.positions[:0]
         if self.stale is None:
             return rows
         return np.concatenate((rows[~self.stale[rows]], self.added_positions[self.added_codes == code]))
