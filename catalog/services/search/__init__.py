@@ -93,11 +93,13 @@ def _ranked_entries(index, name: str, counts: np.ndarray, selected: set, rank: i
     """(code, count, is selected) of one facet's values with a count (or selected) that this rank
     may see, most frequent first (years: then by year; others: then by label)."""
     data = index.facets[name]
-    codes = [int(c) for c in np.flatnonzero(counts)]
+    allowed = data.value_rank <= rank
+    codes = np.flatnonzero((counts > 0) & allowed).tolist()
     present = [data.code_of(v) for f, v in selected if f == name]
-    codes += [code for code in present if code is not None and not counts[code]]
-    entries = [(code, int(counts[code]), (name, data.values[code]) in selected)
-               for code in codes if data.value_rank[code] <= rank]
+    codes += [code for code in present if code is not None and not counts[code] and allowed[code]]
+    numbers = counts.tolist()
+    chosen = {data.lookup[v] for f, v in selected if f == name and v in data.lookup}
+    entries = [(code, numbers[code], code in chosen) for code in codes]
     if name in ("year", "given"):
         entries.sort(key=lambda e: (-e[1], data.values[e[0]]))
     else:

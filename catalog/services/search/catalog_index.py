@@ -131,6 +131,22 @@ class Facet:
             counts = counts + np.bincount(self.added_codes[mask[self.added_positions]], minlength=width)
         return counts
 
+    def rows_at(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The current rows (position, code) of the testimonies at these (distinct) positions."""
+        base_size = len(self.by_position_offsets) - 1
+        inside = positions[positions < base_size]
+        if self.stale is not None:
+            inside = inside[~self.stale[inside]]
+        starts = self.by_position_offsets[inside]
+        lengths = self.by_position_offsets[inside + 1] - starts
+        gathered = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        at, codes = np.repeat(inside, lengths), self.by_position_codes[gathered]
+        if self.added_positions.size:
+            chosen = np.isin(self.added_positions, positions)
+            at = np.concatenate((at, self.added_positions[chosen]))
+            codes = np.concatenate((codes, self.added_codes[chosen]))
+        return at, codes
+
     def patched(self, changed: np.ndarray, size: int, rows: list[tuple[int, str]], labels: "_Labels") -> "Facet":
         """A copy in which the testimonies at `changed` positions have exactly `rows`."""
         new = copy.copy(self)
@@ -476,7 +492,27 @@ class CatalogIndex:
             new.facets[name] = facet.patched(changed, size, rows[name], labels) if changed.size else facet
         new.orders = new._patched_orders(changed) if changed.size else self.orders
         new._forget()
+        new._carry_counts(self, changed)
         return new
+
+    def _carry_counts(self, old: "CatalogIndex", changed: np.ndarray) -> None:
+        """Carry the old index's unfiltered counts over, corrected by the changed testimonies'
+        rows as they were and as they are (far cheaper than counting every row again)."""
+        for key, counts in old._memo.items():
+            if key[0] != "counts":
+                continue
+            _, name, rank = key
+            before, after = old.facets[name], self.facets[name]
+            width = len(after.values)
+            carried = np.zeros(width, dtype=np.int64)
+            carried[:counts.size] = counts
+            if changed.size:
+                at, codes = before.rows_at(changed[changed < old.size])
+                carried -= np.bincount(codes[old.visible_to[at] <= rank], minlength=width)
+                at, codes = after.rows_at(changed)
+                carried += np.bincount(codes[self.visible_to[at] <= rank], minlength=width)
+            carried.flags.writeable = False
+            self._memo[key] = carried
 
     # --- questions ----------------------------------------------------------------------------
 
