@@ -8,8 +8,10 @@ testimony pages and a search, while an archivist — signed in through the real 
 token and all — opens the edit form of an ordinary testimony and saves a small change (its title)
 every 2 seconds. After each save the archivist also times the first browse page it asks for
 itself, on two fresh connections at once (one per worker when both are free): the reader who
-comes right after a save. Writes benchmarks/out/mixed-<label>.json and .md: reader p50/p95/p99
-and errors, save latency, first reader after a save.
+comes right after a save. Then, with the readers stopped, a few more saves each followed by the
+same two requests: the first reader after a save without queueing behind other readers. Writes
+benchmarks/out/mixed-<label>.json and .md: reader p50/p95/p99 and errors, save latency, first
+reader after a save (under load and unloaded).
 
 The archivist account is created with `catalog user create` first (its password is random). The
 run writes to the database: measure on a copy of the corpus. Every request goes to 127.0.0.1.
@@ -204,6 +206,7 @@ class SourceServer(Server):
 
 def markdown(report: dict) -> str:
     r, s, f = report["readers"], report["saves"], report["first_reader_after_save"]
+    q = report["first_reader_after_save_unloaded"]
     ms = lambda v: "–" if v is None else f"{v:.1f}"  # noqa: E731
     lines = [
         f"# Readers and an archivist together — {report['label']}",
@@ -221,6 +224,8 @@ def markdown(report: dict) -> str:
         f"| {s['count']} | {s['errors']} |",
         f"| First browse page after a save (2 fresh connections at once) | {ms(f['p50_ms'])} | {ms(f['p95_ms'])} "
         f"| {ms(f['p99_ms'])} | {f['count']} | {f['errors']} |",
+        f"| The same, after the readers stopped (saves every 0.5 s, nothing else running) | {ms(q['p50_ms'])} "
+        f"| {ms(q['p95_ms'])} | {ms(q['p99_ms'])} | {q['count']} | {q['errors']} |",
         "",
         "Targets: readers p95 ≤ 50 ms with 0 errors; first reader after a save p95 ≤ 30 ms.",
     ]
@@ -235,6 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=45, help="seconds of mixed load")
     parser.add_argument("--concurrency", type=int, default=8, help="reader connections")
     parser.add_argument("--save-every", type=float, default=2, help="seconds between the archivist's saves")
+    parser.add_argument("--quiet-saves", type=int, default=15,
+                        help="saves made after the mixed load, with no readers, each followed by the first "
+                             "browse page on two fresh connections (the first reader after a save, unqueued)")
+    parser.add_argument("--no-saves", action="store_true",
+                        help="readers only (a reference for the same machine, same load)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--facet-query", default="place=tehran-province-2&year=1988")
@@ -315,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
         saves, save_errors, firsts, first_errors = [], 0, [], 0
         started = time.monotonic()
         number = 0
-        while time.monotonic() - started < args.duration - args.save_every:
+        while not args.no_saves and time.monotonic() - started < args.duration - args.save_every:
             tick = time.monotonic()
             status, seconds = archivist.save_title(edited[number % len(edited)])
             if status == 302:
@@ -330,6 +340,18 @@ def main(argv: list[str] | None = None) -> int:
             number += 1
             time.sleep(max(0.0, args.save_every - (time.monotonic() - tick)))
         load.join()
+        quiet, quiet_errors = [], 0
+        for extra in range(0 if args.no_saves else args.quiet_saves):
+            time.sleep(0.5)
+            status, _ = archivist.save_title(edited[(number + extra) % len(edited)])
+            if status != 302:
+                quiet_errors += 1
+                continue
+            for status, seconds in first_readers(server.base, f"/testimonies?quiet-save={extra}", 2):
+                if status == 200:
+                    quiet.append(seconds * 1000)
+                else:
+                    quiet_errors += 1
     finally:
         server.stop()
     if "failure" in wrk_result:
@@ -350,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
     report["first_reader_after_save"] = {"count": len(firsts), "errors": first_errors,
                                          "p50_ms": percentile(ms, 0.5), "p95_ms": percentile(ms, 0.95),
                                          "p99_ms": percentile(ms, 0.99), "max_ms": max(ms) if ms else None}
+    report["first_reader_after_save_unloaded"] = {
+        "count": len(quiet), "errors": quiet_errors, "p50_ms": percentile(quiet, 0.5),
+        "p95_ms": percentile(quiet, 0.95), "p99_ms": percentile(quiet, 0.99), "max_ms": max(quiet) if quiet else None}
     (OUT / f"mixed-{label}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     text = markdown(report)
     (OUT / f"mixed-{label}.md").write_text(text)
