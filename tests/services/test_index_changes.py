@@ -355,3 +355,49 @@ def test_pruned_changes_make_a_lagging_process_rebuild(world, monkeypatch):
         # ... and the process that missed the pruned ones builds afresh, and answers right.
         index = assert_same_as_fresh(reader)
         assert index is not lagging and index.visible(0).sum() == 6
+
+
+def recorded(db) -> list[tuple[int | None, ...]]:
+    with db.session() as reader:
+        return [row.testimony_id for row in reader.execute(select(IndexChange).order_by(IndexChange.seq)).scalars()]
+
+
+def test_each_save_records_what_it_touched_in_its_own_transaction(world):
+    with world.writing() as session:
+        testimony = Testimony(public_id="T-0001", title="First", account_kind=AccountKind.SURVIVOR,
+                              access_level=AccessLevel.PUBLIC, publication_state=PublicationState.PUBLISHED,
+                              occasion=session.scalar(select(Occasion).where(Occasion.key == "occasion-0")))
+        session.add(testimony)
+    before = recorded(world)
+    with world.session() as reader:
+        assert before[-1] == reader.scalar(select(Testimony.id))
+    # A save that is rolled back leaves no row behind.
+    session = world.session(write=True)
+    session.scalar(select(Testimony)).title = "Never saved"
+    session.flush()
+    session.rollback()
+    session.close()
+    assert recorded(world) == before
+    # Renaming a place records a row for the labels and one for each testimony given beneath it.
+    with world.writing() as session:
+        testimony_id = session.scalar(select(Testimony.id))
+        session.scalar(select(Place).where(Place.key == "tehran")).name = "Tehran Province"
+    assert recorded(world)[len(before):] == [testimony_id, None]
+
+
+def test_a_very_large_save_starts_a_new_epoch(world, builds, monkeypatch):
+    with world.writing() as session:
+        for number in (1, 2, 3):
+            session.add(Testimony(public_id=f"T-{number:04d}", title="One of three", account_kind=AccountKind.SURVIVOR,
+                                  access_level=AccessLevel.PUBLIC, publication_state=PublicationState.PUBLISHED))
+    with world.session() as reader:
+        first = catalog_index.current(reader)
+    monkeypatch.setattr(indexing, "MAX_RECORDED", 2)
+    with world.writing() as session:
+        for testimony in session.scalars(select(Testimony)):
+            testimony.access_level = AccessLevel.RESTRICTED
+    with world.session() as reader:
+        built = builds.count
+        index = assert_same_as_fresh(reader)
+        assert builds.count > built and index.token != first.token
+        assert index.visible(0).sum() == 0 and index.visible(1).sum() == 3

@@ -502,7 +502,8 @@ class CatalogIndex:
     def _carry_counts(self, old: "CatalogIndex", changed: np.ndarray) -> None:
         """Carry the old index's unfiltered counts over, corrected by the changed testimonies'
         rows as they were and as they are (far cheaper than counting every row again)."""
-        for key, counts in old._memo.items():
+        # A snapshot: other threads may be adding to the old index's cache meanwhile.
+        for key, counts in list(old._memo.items()):
             if key[0] != "counts":
                 continue
             _, name, rank = key
