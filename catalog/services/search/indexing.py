@@ -294,12 +294,15 @@ def _collect(session: Session) -> _Touched:
 
 def _after_flush(session: Session, _context) -> None:
     touched = _collect(session)
+    if touched.relevant or touched.content:
+        # From here on this transaction may record changes (here, or by a write done in SQL that
+        # calls update_index itself): browse reads through it use a private index.
+        session.info[PENDING_CHANGES] = True
     if not touched.relevant:
         if touched.content:
             bump(session.connection(), CONTENT_STATE)
         return
     connection = session.connection()
-    session.info[PENDING_CHANGES] = True
     testimonies, segments, sources, occasions = touched.testimonies, touched.segments, touched.sources, touched.occasions
     testimonies.discard(None)
     segments.discard(None)
