@@ -22,7 +22,7 @@ from .claims import Claim, CorroborationLink
 from .jobs import Job, JobKind, JobState
 from .places import Occasion, Place, PlaceName
 from .revisions import Revision
-from .search import SearchDocument, SearchState
+from .search import IndexChange, SearchDocument, SearchState
 from .sessions import LoginAttempt, UserSession
 from .sources import Source, SourceFile
 from .testimonies import (
@@ -38,7 +38,8 @@ from .users import User
 __all__ = [
     "AccessLevel", "AccountKind", "Agent", "AgentKind", "AgentName", "Base", "Claim", "ClaimKind", "LoginAttempt",
     "ConsentStatus", "CorroborationChange", "CorroborationLink", "CorroborationRelation",
-    "CorroborationStatus", "Job", "JobKind", "JobState", "NameKind", "Occasion", "OccasionKind", "Place", "PlaceName",
-    "PublicationState", "Redaction", "Revision", "Role", "SearchDocument", "SearchState", "RoleKind", "Segment", "SegmentKind",
+    "CorroborationStatus", "IndexChange", "Job", "JobKind", "JobState", "NameKind", "Occasion", "OccasionKind", "Place",
+    "PlaceName", "PublicationState", "Redaction", "Revision", "Role", "SearchDocument", "SearchState", "RoleKind", "Segment",
+    "SegmentKind",
     "Source", "SourceFile", "SourceKind", "Testimony", "AgentRole", "TransmissionLink", "User", "UserSession",
 ]

@@ -68,6 +68,28 @@ class SearchState(Base):
         return f"<SearchState {self.token}>"
 
 
+class IndexChange(Base):
+    """One testimony whose browse facts a write changed, in the order the writes committed: each
+    process's browse index applies the rows after the last one it applied instead of rebuilding.
+
+    Written in the same transaction as the change, after that transaction has taken the lock on
+    the content token's row, so on PostgreSQL too a row becomes visible only after every row
+    with a lower `seq` (see services/search/indexing.py `record_changes`)."""
+
+    __tablename__ = "index_changes"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    #: Increasing, never reused (AUTOINCREMENT on SQLite, a sequence on PostgreSQL).
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True)
+    #: The testimony to read again; None when places, sources, names or a source's own framing
+    #: changed (labels are read again and cached answers dropped).
+    testimony_id: Mapped[Optional[int]] = mapped_column(Integer)
+    created_dt: Mapped[dt.datetime] = mapped_column(Timestamp(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<IndexChange {self.seq} testimony={self.testimony_id}>"
+
+
 #: SQLite's FTS5 table and the shadow tables FTS5 creates for it: made by the migration with raw
 #: DDL, so model/schema comparisons leave them out.
 FTS_TABLES = ("search_fts", "search_fts_data", "search_fts_idx", "search_fts_docsize", "search_fts_config",

@@ -41,6 +41,7 @@ def _warm(app: Flask) -> None:
     db = database(app)
     with db.session() as session:
         catalog_index.current(session)
+        catalog_index.names(session)
     # Connections made here must not be shared by forked workers.
     db.engine.dispose()
 

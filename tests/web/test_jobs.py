@@ -106,13 +106,13 @@ def test_a_failed_print_job_says_why(client, seeded, queued, monkeypatch):
     from catalog.services.transcripts import pdf as pdf_module
 
     def missing():
-        raise transcripts.PdfUnavailable("PDF printing is not available on this server: WeasyPrint could not load.")
+        raise transcripts.PdfUnavailable("PDF printing is not available on this server: the Typst compiler could not load.")
 
-    monkeypatch.setattr(pdf_module, "_weasyprint", missing)
+    monkeypatch.setattr(pdf_module, "_typst", missing)
     token = job_token(client.get("/t/T-0010/transcript.pdf"))
     queued.run(token)
     page = client.get(f"/jobs/{token}").get_data(as_text=True)
-    assert 'class="job job-failed"' in page and "WeasyPrint could not load" in page and REFRESH not in page
+    assert 'class="job job-failed"' in page and "the Typst compiler could not load" in page and REFRESH not in page
     assert job_row(seeded, token).state is JobState.FAILED
 
 

@@ -93,10 +93,13 @@ def _ranked_entries(index, name: str, counts: np.ndarray, selected: set, rank: i
     """(code, count, is selected) of one facet's values with a count (or selected) that this rank
     may see, most frequent first (years: then by year; others: then by label)."""
     data = index.facets[name]
-    codes = [int(c) for c in np.flatnonzero(counts)]
-    codes += [data.lookup[v] for f, v in selected if f == name and v in data.lookup and not counts[data.lookup[v]]]
-    entries = [(code, int(counts[code]), (name, data.values[code]) in selected)
-               for code in codes if data.value_rank[code] <= rank]
+    allowed = data.value_rank <= rank
+    codes = np.flatnonzero((counts > 0) & allowed).tolist()
+    present = [data.code_of(v) for f, v in selected if f == name]
+    codes += [code for code in present if code is not None and not counts[code] and allowed[code]]
+    numbers = counts.tolist()
+    chosen = {data.lookup[v] for f, v in selected if f == name and v in data.lookup}
+    entries = [(code, numbers[code], code in chosen) for code in codes]
     if name in ("year", "given"):
         entries.sort(key=lambda e: (-e[1], data.values[e[0]]))
     else:
@@ -110,7 +113,7 @@ def _facet_results(
 ) -> list[FacetResult]:
     """Facet values with their counts under `mask`. `unfiltered` says that mask is exactly what
     this viewer's rank may see, with no filter: the counts and their order are then the index's
-    cached ones for that rank (the same for every unfiltered page until the index is rebuilt)."""
+    cached ones for that rank (the same for every unfiltered page until the index changes)."""
     rank = viewer_rank(viewer)
     selected = set(filters)
     results = []
@@ -239,7 +242,7 @@ def search(
     parsed = parse(text)
     index = catalog_index.current(session)
     rank = viewer_rank(viewer)
-    query, also = index.names.expand(parsed, rank)
+    query, also = catalog_index.names(session).expand(parsed, rank)
     constraints = _constraints(viewer, scope, list(filters))
     engine = engine_for(session.connection())
     # The hit count and the facet sample are the expensive part for common words, and the same

@@ -1,16 +1,20 @@
 """Keeping derived data in step: the full rebuild behind `catalog reindex`, and the incremental
-update run after every ORM flush that touches what search or browse read."""
+update run after every ORM flush that touches what search or browse read: the full-text rows are
+written again, and the testimonies whose browse facts may have changed are recorded in
+`index_changes`, which every process's browse index applies on its next read."""
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Iterable
 
-from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy import delete, event, func, insert, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -19,6 +23,7 @@ from ...models import (
     AgentName,
     AgentRole,
     CorroborationChange,
+    IndexChange,
     Job,
     Occasion,
     Place,
@@ -42,6 +47,20 @@ from .facts import load_facts, load_places, load_sources
 BATCH = 5000
 #: SQLite page cache for a full rebuild, in KiB (the default is 2,000).
 REINDEX_CACHE_KIB = 512 * 1024
+#: A write touching more testimonies than this starts a new index epoch (every process rebuilds)
+#: rather than recording them one by one.
+MAX_RECORDED = 20000
+#: Change rows are pruned when older than this many minutes and not among the newest
+#: KEEP_CHANGES; a process that has applied none of the newer rows rebuilds its browse index.
+KEEP_MINUTES = 60
+KEEP_CHANGES = 1000
+#: Pruning is tried on every PRUNE_EVERY-th change row.
+PRUNE_EVERY = 100
+#: `Session.info` key: this session's open transaction has recorded index changes (which other
+#: processes cannot see yet), so the shared browse index must not be advanced through it.
+PENDING_CHANGES = "catalog_index_changes_pending"
+#: `Session.info` key: the browse index as that open transaction sees it (catalog_index.py).
+PRIVATE_INDEX = "catalog_index_private"
 
 
 def bump(connection: Connection, *states: int) -> None:
@@ -167,10 +186,59 @@ def _derivers(total: int, facts: tuple):
     return context.Pool(DERIVERS, initializer=_start_deriver, initargs=(facts,))
 
 
-def update_index(connection: Connection, testimony_ids: set[int], segment_ids: set[int], source_ids: set[int]) -> None:
+def record_changes(connection: Connection, testimony_ids: Iterable[int], other: bool = False) -> None:
+    """Record, for every process's browse index, the testimonies whose facts may have changed
+    (`other`: places, sources, names or a source's framing did: labels are read again and cached
+    answers dropped); the caller commits.
+
+    The content token's row is updated first: on PostgreSQL that row lock, held to the end of the
+    transaction, makes concurrent writers insert and commit their rows one after the other, so a
+    reader that sees a change row has seen every row before it."""
+    ids = sorted({int(t) for t in testimony_ids if t is not None})
+    if len(ids) > MAX_RECORDED:
+        bump(connection, INDEX_STATE)
+        return
+    bump(connection, CONTENT_STATE)
+    # The epoch row is derived data too: recreated (a new epoch) when it has been wiped.
+    connection.execute(
+        text("INSERT INTO search_state (id, token, updated_dt) SELECT :id, :token, CURRENT_TIMESTAMP "
+             "WHERE NOT EXISTS (SELECT 1 FROM search_state WHERE id = :id)"),
+        {"id": INDEX_STATE, "token": uuid.uuid4().hex},
+    )
+    rows = [{"testimony_id": t} for t in ids] + ([{"testimony_id": None}] if other else [])
+    if not rows:
+        return
+    now = dt.datetime.now(dt.timezone.utc)
+    for row in rows:
+        row["created_dt"] = now
+    connection.execute(insert(IndexChange), rows)
+    last = connection.execute(select(func.max(IndexChange.seq))).scalar_one()
+    if last // PRUNE_EVERY != (last - len(rows)) // PRUNE_EVERY:
+        prune_changes(connection, last, now)
+
+
+def prune_changes(connection: Connection, last: int, now: dt.datetime) -> None:
+    """Delete the change rows older than KEEP_MINUTES outside the newest KEEP_CHANGES. Always a
+    prefix of the sequence: a reader whose last applied row is below the oldest row left may
+    have missed some, and rebuilds (catalog_index.pending_changes)."""
+    old = connection.execute(
+        select(func.max(IndexChange.seq)).where(IndexChange.created_dt < now - dt.timedelta(minutes=KEEP_MINUTES))
+    ).scalar_one()
+    if old is None:
+        return
+    cut = min(old + 1, last - KEEP_CHANGES)
+    if cut > 0:
+        connection.execute(delete(IndexChange).where(IndexChange.seq < cut))
+
+
+def update_index(
+    connection: Connection, testimony_ids: set[int], segment_ids: set[int], source_ids: set[int], other: bool = False,
+) -> None:
     """Re-derive the index rows of these testimonies' segments, these segments, and these sources'
-    own framing."""
+    own framing, and record the testimonies concerned for the browse indexes (`other`: see
+    `record_changes`)."""
     segment_ids = set(segment_ids)
+    changed = set(testimony_ids)
     if testimony_ids:
         ids = list(testimony_ids)
         for start in range(0, len(ids), 900):
@@ -193,7 +261,10 @@ def update_index(connection: Connection, testimony_ids: set[int], segment_ids: s
         owners = {s[1] for s in segments if s[1] is not None}
         facts = load_facts(connection, owners)
         engine.insert(rows_for_segments(connection, segments, facts, load_places(connection), load_sources(connection)))
-    bump(connection)
+        # A passage's hits are its testimony's: cached search counts over it are dropped with it.
+        changed |= owners
+        other = other or any(s[1] is None for s in segments) or len(segments) < len(segment_ids)
+    record_changes(connection, changed, other or not changed)
 
 
 # --- maintenance on every ORM write ----------------------------------------------------------
@@ -222,6 +293,8 @@ class _Touched:
     places: set[int] = field(default_factory=set)
     #: Something search or browse read (or their in-process caches) changed.
     relevant: bool = False
+    #: Something other than testimonies and their passages did (places, sources, names, roles).
+    other: bool = False
     #: An agent's or a place's names changed (the alternate-name index).
     names: bool = False
     #: Anything readers may see changed (cached pages).
@@ -274,7 +347,7 @@ def _collect(session: Session) -> _Touched:
         elif isinstance(obj, Source):
             touched.sources.add(obj.id)
         elif isinstance(obj, _CACHE_ONLY):
-            touched.relevant = True
+            touched.relevant = touched.other = True
     touched.relevant = touched.relevant or bool(
         touched.testimonies or touched.segments or touched.sources or touched.occasions or touched.places)
     return touched
@@ -282,6 +355,10 @@ def _collect(session: Session) -> _Touched:
 
 def _after_flush(session: Session, _context) -> None:
     touched = _collect(session)
+    if touched.relevant or touched.content:
+        # From here on this transaction may record changes (here, or by a write done in SQL that
+        # calls update_index itself): browse reads through it use a private index.
+        session.info[PENDING_CHANGES] = True
     if not touched.relevant:
         if touched.content:
             bump(session.connection(), CONTENT_STATE)
@@ -291,7 +368,8 @@ def _after_flush(session: Session, _context) -> None:
     testimonies.discard(None)
     segments.discard(None)
     if touched.names:
-        bump(connection, NAMES_STATE)
+        # The content row first, as every writer takes it (see record_changes): one lock order.
+        bump(connection, CONTENT_STATE, NAMES_STATE)
     if touched.places:
         # A moved or renamed place changes the place facet of every testimony given beneath it.
         subtree = list(_place_subtree(connection, touched.places))
@@ -302,10 +380,19 @@ def _after_flush(session: Session, _context) -> None:
         ).scalars())
     if sources:
         testimonies.update(connection.execute(select(Testimony.id).where(Testimony.source_id.in_(list(sources)))).scalars())
-    update_index(connection, testimonies, segments, sources)
+    update_index(connection, testimonies, segments, sources,
+                 other=touched.other or bool(touched.places or touched.sources))
+
+
+def _after_transaction_end(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(PENDING_CHANGES, None)
+        session.info.pop(PRIVATE_INDEX, None)
 
 
 def install() -> None:
     """Listen to every ORM session's flushes (idempotent)."""
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
+    if not event.contains(Session, "after_transaction_end", _after_transaction_end):
+        event.listen(Session, "after_transaction_end", _after_transaction_end)
