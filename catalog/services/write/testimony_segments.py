@@ -72,11 +72,11 @@ def saved_segments(ctx: WriteContext, testimony: Optional[Testimony]) -> dict[in
 def _number_new(segments: list[SegmentInput]) -> None:
     """A new testimony's ¶ numbers: as given, the others next after the highest (so a file's claims
     can name the segment they rest on before anything is written)."""
-    used = {s.number for s in segments if s.number is not None}
+    highest = max((s.number for s in segments if s.number is not None), default=0)
     for segment in segments:
         if segment.number is None:
-            segment.number = max(used, default=0) + 1
-            used.add(segment.number)
+            highest += 1
+            segment.number = highest
 
 
 def _check_removals(ctx: WriteContext, problems: Problems, saved: dict[int, Segment],
