@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Optional
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -21,22 +22,68 @@ from ...forms.segment_operations import merge_segments, move_segment, split_segm
 from ...services.write import Rejected, StaleEdit, WriteContext, save, workflow
 from ...services.write.claims import add_claim, remove_claim
 from .. import current_viewer, db_session, reshow_on_csrf_failure
-from . import PAGE_SIZE, _latest, actor, bp, picker_choices, picker_options
+from . import LOOKUP_LIMIT, PAGE_SIZE, _latest, actor, bp, picker_choices, picker_options
 
 
-def _fill_testimony_choices(form: TestimonyForm) -> None:
-    # One read per kind of record, whatever the number of pickers: every record in a small
-    # catalog, or only the ones these pickers hold in a large one.
+def _picker_fields(form: TestimonyForm) -> list[tuple[str, list]]:
+    """The form's pickers by the kind of record they pick."""
     agent_fields = [role.agent_id for role in form.roles] + [link.agent_id for link in form.transmission] + [
         segment.author_id for segment in form.segments
     ]
     source_fields = [form.source_id] + [role.named_by_source_id for role in form.roles] + [
         link.source_id for link in form.transmission
     ]
-    for kind, fields in (("agents", agent_fields), ("sources", source_fields), ("occasions", [form.occasion_id])):
+    return [("agents", agent_fields), ("sources", source_fields), ("occasions", [form.occasion_id])]
+
+
+def _fill_testimony_choices(form: TestimonyForm) -> None:
+    # One read per kind of record, whatever the number of pickers: every record in a small
+    # catalog, or only the ones these pickers hold in a large one.
+    for kind, fields in _picker_fields(form):
         picker = picker_options(kind, keep=[field.data for field in fields])
         for field in fields:
             field.choices = picker_choices(picker, field.data)
+
+
+@dataclass(frozen=True)
+class Finder:
+    """The plain look-up list beside a picker: a page of records matching what was typed, each a
+    button that puts its record in the picker. It is part of the testimony form, so finding and
+    choosing post everything typed and nothing is lost (the same way as the segment buttons)."""
+
+    field: str
+    label: str
+    kind: str
+    text: str
+    page: int
+    rows: list
+    more: bool
+
+
+def _picker_step(form: TestimonyForm, op: str) -> tuple[Optional[Finder], str]:
+    """`find:<field>[:<page>]` opens (or pages) the look-up list for a picker; `choose:<field>:<id>`
+    puts a record in it. Anything else is not a picker's step."""
+    name, _, rest = op.partition(":")
+    if name not in ("find", "choose"):
+        return None, ""
+    target, _, arg = rest.partition(":")
+    found = next(((kind, field) for kind, fields in _picker_fields(form) for field in fields if field.name == target),
+                 None)
+    if found is None:
+        return None, ""
+    kind, field = found
+    if name == "choose":
+        chosen = picker_options(kind, keep=[arg]) if arg.isdigit() else None
+        if chosen is None or not any(str(record_id) == arg for record_id, _ in chosen.options):
+            return None, "That record is no longer there; find another."
+        field.data = arg
+        return None, f"{field.label.text}: {dict(chosen.options)[int(arg)]}."
+    text = (request.form.get("find_q") or "").strip()[:100]
+    page = max(int(arg), 1) if arg.isdigit() else 1
+    rows = queries.picker_suggestions(db_session(), current_viewer(), kind, text, limit=LOOKUP_LIMIT + 1,
+                                      offset=(page - 1) * LOOKUP_LIMIT)
+    label = field.label.text
+    return Finder(target, label, kind.rstrip("s"), text, page, rows[:LOOKUP_LIMIT], len(rows) > LOOKUP_LIMIT), ""
 
 
 # --- the start page and lists -------------------------------------------------------------------
@@ -188,11 +235,12 @@ def testimony_new():
     form = TestimonyForm()
     op = request.form.get("op", "")
     if op:
-        data, message = _apply_form_operation(form, op, set())
+        finder, message = _picker_step(form, op)
+        data, operation_message = _apply_form_operation(form, op, set())
         form = _rebuild(TestimonyForm, data)
-        if message:
-            flash(message, "info")
-        return _render_testimony_form(form, None)
+        if message or operation_message:
+            flash(message or operation_message, "info")
+        return _render_testimony_form(form, None, finder=finder)
     _fill_testimony_choices(form)
     if not form.validate():
         return _render_testimony_form(form, None, 400 if not form.csrf_expired else 200)
@@ -220,11 +268,12 @@ def testimony_edit(public_id: str):
     op = request.form.get("op", "")
     if op:
         version = form.version.data
-        data, message = _apply_form_operation(form, op, source_linked)
+        finder, message = _picker_step(form, op)
+        data, operation_message = _apply_form_operation(form, op, source_linked)
         form = _rebuild(TestimonyForm, {**data, "version": version, "public_id": testimony.public_id})
-        if message:
-            flash(message, "info")
-        return _render_testimony_form(form, testimony)
+        if message or operation_message:
+            flash(message or operation_message, "info")
+        return _render_testimony_form(form, testimony, finder=finder)
     _fill_testimony_choices(form)
     if not form.validate():
         return _render_testimony_form(form, testimony, 400 if not form.csrf_expired else 200)
