@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Optional
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -22,7 +21,7 @@ from ...forms.segment_operations import merge_segments, move_segment, split_segm
 from ...services.write import Rejected, StaleEdit, WriteContext, save, workflow
 from ...services.write.claims import add_claim, remove_claim
 from .. import current_viewer, db_session, reshow_on_csrf_failure
-from . import LOOKUP_LIMIT, PAGE_SIZE, _latest, actor, bp, picker_choices, picker_options
+from . import PAGE_SIZE, _latest, actor, bp, picker_choices, picker_options, picker_step
 
 
 def _picker_fields(form: TestimonyForm) -> list[tuple[str, list]]:
@@ -43,47 +42,6 @@ def _fill_testimony_choices(form: TestimonyForm) -> None:
         picker = picker_options(kind, keep=[field.data for field in fields])
         for field in fields:
             field.choices = picker_choices(picker, field.data)
-
-
-@dataclass(frozen=True)
-class Finder:
-    """The plain look-up list beside a picker: a page of records matching what was typed, each a
-    button that puts its record in the picker. It is part of the testimony form, so finding and
-    choosing post everything typed and nothing is lost (the same way as the segment buttons)."""
-
-    field: str
-    label: str
-    kind: str
-    text: str
-    page: int
-    rows: list
-    more: bool
-
-
-def _picker_step(form: TestimonyForm, op: str) -> tuple[Optional[Finder], str]:
-    """`find:<field>[:<page>]` opens (or pages) the look-up list for a picker; `choose:<field>:<id>`
-    puts a record in it. Anything else is not a picker's step."""
-    name, _, rest = op.partition(":")
-    if name not in ("find", "choose"):
-        return None, ""
-    target, _, arg = rest.partition(":")
-    found = next(((kind, field) for kind, fields in _picker_fields(form) for field in fields if field.name == target),
-                 None)
-    if found is None:
-        return None, ""
-    kind, field = found
-    if name == "choose":
-        chosen = picker_options(kind, keep=[arg]) if arg.isdigit() else None
-        if chosen is None or not any(str(record_id) == arg for record_id, _ in chosen.options):
-            return None, "That record is no longer there; find another."
-        field.data = arg
-        return None, f"{field.label.text}: {dict(chosen.options)[int(arg)]}."
-    text = (request.form.get("find_q") or "").strip()[:100]
-    page = max(int(arg), 1) if arg.isdigit() else 1
-    rows = queries.picker_suggestions(db_session(), current_viewer(), kind, text, limit=LOOKUP_LIMIT + 1,
-                                      offset=(page - 1) * LOOKUP_LIMIT)
-    label = field.label.text
-    return Finder(target, label, kind.rstrip("s"), text, page, rows[:LOOKUP_LIMIT], len(rows) > LOOKUP_LIMIT), ""
 
 
 # --- the start page and lists -------------------------------------------------------------------
@@ -235,7 +193,7 @@ def testimony_new():
     form = TestimonyForm()
     op = request.form.get("op", "")
     if op:
-        finder, message = _picker_step(form, op)
+        finder, message = picker_step(_picker_fields(form), op)
         data, operation_message = _apply_form_operation(form, op, set())
         form = _rebuild(TestimonyForm, data)
         if message or operation_message:
@@ -268,7 +226,7 @@ def testimony_edit(public_id: str):
     op = request.form.get("op", "")
     if op:
         version = form.version.data
-        finder, message = _picker_step(form, op)
+        finder, message = picker_step(_picker_fields(form), op)
         data, operation_message = _apply_form_operation(form, op, source_linked)
         form = _rebuild(TestimonyForm, {**data, "version": version, "public_id": testimony.public_id})
         if message or operation_message:
