@@ -131,7 +131,9 @@ def update_index(connection: Connection, testimony_ids: set[int], segment_ids: s
             ).all())
         owners = {s[1] for s in segments if s[1] is not None}
         facts = load_facts(connection, owners)
-        engine.insert(rows_for_segments(connection, segments, facts, load_places(connection), load_sources(connection)))
+        # One facet computation per testimony, not per segment (a long transcript has thousands).
+        engine.insert(rows_for_segments(connection, segments, facts, load_places(connection), load_sources(connection),
+                                        facet_cache={}))
     bump(connection)
 
 

@@ -165,19 +165,31 @@ def _insert_new(ctx: WriteContext, testimony: Testimony, new_rows: list[tuple[in
             "source_position": item.source_position if in_source else None,
             "source_paragraph": item.paragraph if in_source else None,
         })
-    ids = session.scalars(insert(Segment).returning(Segment.id, sort_by_parameter_order=True), values).all()
+    session.execute(insert(Segment), values)
+    # Their ids by place (an executemany: SQLite would send the rows one by one to return ids in order).
+    placed = dict(session.execute(
+        select(Segment.position, Segment.id).where(Segment.testimony_id == testimony.id)
+    ).all())
+    ids = [placed[position] for position, _, _ in new_rows]
     redactions = [{**redaction, "segment_id": segment_id}
                   for segment_id, (_, _, item) in zip(ids, new_rows) for redaction in item.redaction_rows()]
     if redactions:
         session.execute(insert(Redaction), redactions)
     update_index(session.connection(), set(), set(ids), set())
     # The testimony's rows as saved, with their redactions, for its revision and what follows.
-    rows = list(kept)
+    # Their redactions are read only for the rows that have some.
+    redacted = {segment_id for segment_id, (_, _, item) in zip(ids, new_rows) if item.redactions}
+    rows = []
     for start in range(0, len(ids), 900):
-        rows.extend(session.scalars(
-            select(Segment).where(Segment.id.in_(ids[start:start + 900])).options(selectinload(Segment.redactions))
-        ))
-    set_committed_value(testimony, "segments", sorted(rows, key=lambda s: s.position))
+        rows.extend(session.scalars(select(Segment).where(Segment.id.in_(ids[start:start + 900]))))
+    by_segment: dict[int, list[Redaction]] = {}
+    for start in range(0, len(redacted), 900):
+        for redaction in session.scalars(select(Redaction).where(
+                Redaction.segment_id.in_(sorted(redacted)[start:start + 900])).order_by(Redaction.start)):
+            by_segment.setdefault(redaction.segment_id, []).append(redaction)
+    for row in rows:
+        set_committed_value(row, "redactions", by_segment.get(row.id, []))
+    set_committed_value(testimony, "segments", sorted([*kept, *rows], key=lambda s: s.position))
 
 
 def _remove(ctx: WriteContext, testimony: Testimony, rows: list[Segment]) -> None:
