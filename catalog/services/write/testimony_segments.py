@@ -131,12 +131,13 @@ def apply_segments(ctx: WriteContext, testimony: Testimony, segments: list[Segme
             row.position = position
         if not item.same_as(row):
             item.write(ctx, row)
+    kept = [row for _, row in matched if row is not None]
     if new_rows:
-        _insert_new(ctx, testimony, new_rows, [row for _, row in matched if row is not None])
+        _insert_new(ctx, testimony, new_rows, kept)
     else:
         # Written by the flush that records the revision: one flush, so the search index takes
-        # the testimony's rows once.
-        testimony.segments.sort(key=lambda s: s.position)
+        # the testimony's rows once. The rows are all in hand: the collection is not read again.
+        set_committed_value(testimony, "segments", sorted(kept, key=lambda s: s.position))
 
 
 def _insert_new(ctx: WriteContext, testimony: Testimony, new_rows: list[tuple[int, int, "SegmentInput"]],
