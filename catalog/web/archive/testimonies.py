@@ -16,6 +16,7 @@ from ...forms.records import (
     TestimonyForm,
     WorkflowForm,
 )
+from ...db import release_write_lock
 from ...models import Testimony
 from ...forms.segment_operations import merge_segments, move_segment, split_segment
 from ...services.write import Rejected, StaleEdit, WriteContext, save, workflow
@@ -190,6 +191,7 @@ def testimony_new():
     if request.method == "GET":
         form = _rebuild(TestimonyForm, {"roles": [{"role": "speaker"}], "segments": [_blank_segment()], "language": "en"})
         return _render_testimony_form(form, None)
+    release_write_lock(session)
     form = TestimonyForm()
     op = request.form.get("op", "")
     if op:
@@ -222,6 +224,9 @@ def testimony_edit(public_id: str):
     source_linked = {str(s.id) for s in testimony.segments if s.source_id is not None}
     if request.method == "GET":
         return _render_testimony_form(_rebuild(TestimonyForm, testimony_form_data(testimony)), testimony)
+    # Reading a long transcript's form takes a while: other writers need not wait for it (the
+    # save takes the write lock back for its writes).
+    release_write_lock(session)
     form = TestimonyForm()
     op = request.form.get("op", "")
     if op:
