@@ -1,5 +1,7 @@
 """A long testimony through the write path: create one of N segments, correct one passage, add one
-passage, each as one save (check, write, revision, search index), and time each.
+passage, each as one save (check, write, revision, search index), and time each, with the longest
+time the save held the write lock: from its transaction's first write (BEGIN IMMEDIATE on SQLite,
+the first INSERT, UPDATE, DELETE or SELECT … FOR UPDATE on PostgreSQL) to its commit.
 
     .venv/bin/python benchmarks/long_save.py --segments 10000 [--url sqlite:///...]
 
@@ -14,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from catalog.db import Database
 from catalog.migrate import upgrade
@@ -25,17 +27,55 @@ from catalog.services.write import AgentInput, TestimonyInput, save
 ACTOR = Actor.system("benchmark")
 
 
-def _timed(label: str, action) -> float:
-    started = time.perf_counter()
+_WRITES = ("BEGIN IMMEDIATE", "INSERT", "UPDATE", "DELETE")
+
+
+class LockClock:
+    """Times every write transaction on the engine from its first write to its end."""
+
+    def __init__(self, engine) -> None:
+        self.since: float | None = None
+        self.cpu_since = 0.0
+        #: (wall seconds, this process's CPU seconds) of each hold: on a busy machine the CPU time
+        #: says what the save itself cost.
+        self.holds: list[tuple[float, float]] = []
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "commit", self._end)
+        event.listen(engine, "rollback", self._end)
+
+    def _statement(self, conn, _cursor, statement, _params, _context, _many) -> None:
+        head = statement.lstrip().upper()
+        if head.startswith(("COMMIT", "ROLLBACK")):
+            # A transaction ended by hand (the write path gives the lock up while it checks).
+            self._end(conn)
+        elif self.since is None:
+            if head.startswith(_WRITES) or "FOR UPDATE" in head:
+                self.since, self.cpu_since = time.perf_counter(), time.process_time()
+
+    def _end(self, _conn) -> None:
+        if self.since is not None:
+            self.holds.append((time.perf_counter() - self.since, time.process_time() - self.cpu_since))
+            self.since = None
+
+    def longest_since(self, start: int) -> tuple[float, float]:
+        return max(self.holds[start:], default=(0.0, 0.0))
+
+
+def _timed(label: str, action, clock: LockClock) -> float:
+    first = len(clock.holds)
+    started, cpu = time.perf_counter(), time.process_time()
     action()
-    elapsed = time.perf_counter() - started
-    print(f"{label:<28} {elapsed:7.2f} s")
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    held, held_cpu = clock.longest_since(first)
+    print(f"{label:<28} {elapsed:6.2f} s ({cpu:5.2f} s CPU)   write lock held at most {held:5.2f} s "
+          f"({held_cpu:5.2f} s CPU)")
     return elapsed
 
 
 def run(url: str, count: int) -> None:
     db = Database(url)
     upgrade(db.engine)
+    clock = LockClock(db.engine)
     with db.writing() as session:
         speaker = save(session, AgentInput(name="A witness"), ACTOR).id
     passages = [{"kind": "first_person", "text": f"Passage {i} of a long interview, in the speaker's own words."}
@@ -62,9 +102,9 @@ def run(url: str, count: int) -> None:
                      existing=session.get(Testimony, testimony_id), expected_version=version)
         return write
 
-    _timed(f"create ({count:,} segments)", create)
-    _timed("correct one passage", resave(lambda rows: rows[len(rows) // 2].update(text="Corrected words.")))
-    _timed("add one passage", resave(lambda rows: rows.append({"kind": "first_person", "text": "One more."})))
+    _timed(f"create ({count:,} segments)", create, clock)
+    _timed("correct one passage", resave(lambda rows: rows[len(rows) // 2].update(text="Corrected words.")), clock)
+    _timed("add one passage", resave(lambda rows: rows.append({"kind": "first_person", "text": "One more."})), clock)
     db.dispose()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from edtf import EDTFParseException, parse_edtf, struct_time_to_date
@@ -61,19 +62,29 @@ def parse(value: str | None, field: str = "date") -> EDTFDate | None:
     text = value.strip()
     if not text:
         return None
+    parsed = _parse_text(text)
+    if isinstance(parsed, str):
+        raise InvalidDate(field, text, parsed)
+    return parsed
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(text: str) -> EDTFDate | str:
+    """The date a stripped EDTF string stands for, or why it is not one. Cached: the EDTF parser
+    takes milliseconds a call, and a form or an import names the same few dates over and over."""
     try:
         parsed = parse_edtf(text)
         lower = _bound(parsed.lower_strict())
         upper = _bound(parsed.upper_strict())
     except EDTFParseException:
-        raise InvalidDate(field, text, _problem(text)) from None
+        return _problem(text)
     except (ValueError, OverflowError, TypeError) as error:
-        raise InvalidDate(field, text, str(error) or "out of range") from None
+        return str(error) or "out of range"
     if isinstance(parsed, Date) and not isinstance(parsed, Unspecified):
         # The parser accepts some impossible calendar dates (1988-02-30); refuse them here.
         problem = _problem(text)
         if "calendar" in problem or "month" in problem:
-            raise InvalidDate(field, text, problem)
+            return problem
     return EDTFDate(text=text, lower=lower, upper=upper)
 
 

@@ -37,8 +37,52 @@ def _configure_sqlite(engine: Engine) -> None:
         # busy_timeout instead of failing with "database is locked" when they upgrade later.
         if connection.get_execution_options().get("catalog_write"):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.info[_LOCK] = _HELD
         else:
             connection.exec_driver_sql("BEGIN")
+            connection.info[_LOCK] = None
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def on_statement(connection, _cursor, statement, _parameters, _context, _executemany):
+        if connection.info.get(_LOCK) is _HELD and statement.lstrip()[:6].upper() in _WRITE_VERBS:
+            connection.info[_LOCK] = _WRITTEN
+        elif connection.info.get(_LOCK) is _RELEASED and statement.lstrip()[:6].upper() in _WRITE_VERBS:
+            raise RuntimeError("A write after release_write_lock() and before take_write_lock().")
+
+
+#: Where a SQLite connection keeps the state of its transaction's write lock.
+_LOCK = "catalog_write_lock"
+#: Held (BEGIN IMMEDIATE) and nothing written yet; held and written; given up until the writes.
+_HELD, _WRITTEN, _RELEASED = "held", "written", "released"
+_WRITE_VERBS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLAC"})
+
+
+def release_write_lock(session: Session) -> bool:
+    """Let other writers in while a save checks and prepares its writes.
+
+    On SQLite a write transaction holds the database's one write lock from its BEGIN IMMEDIATE.
+    When it has written nothing yet, it is swapped for a read transaction here, and
+    `take_write_lock` takes the lock again just before the writes, so the lock is held only while
+    writing. What was read before is then checked again under the lock (the record's version).
+    True when the lock was given up; False on PostgreSQL (whose locks are per row, taken by the
+    writes themselves) and when the transaction has already written."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite" or connection.info.get(_LOCK) is not _HELD:
+        return False
+    connection.exec_driver_sql("COMMIT")
+    connection.exec_driver_sql("BEGIN")
+    connection.info[_LOCK] = _RELEASED
+    return True
+
+
+def take_write_lock(session: Session) -> None:
+    """Take back the write lock `release_write_lock` gave up (waiting up to the busy timeout)."""
+    connection = session.connection()
+    if connection.info.get(_LOCK) is not _RELEASED:
+        return
+    connection.exec_driver_sql("COMMIT")
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.info[_LOCK] = _HELD
 
 
 def make_engine(url: str, **kwargs) -> Engine:

@@ -1,5 +1,5 @@
 /* The archivist workspace's enhancements. Everything works without this file: pickers are plain
-   selects, the EDTF reading is rendered by the server, split points can be typed as an empty
+   selects with a "Find…" button that opens a paged look-up list, the EDTF reading is rendered by the server, split points can be typed as an empty
    line. With it: search-as-you-type pickers, a live date reading, split at the cursor, redact
    the selected words, and the segment's look following its kind. No inline script anywhere. */
 (function () {
@@ -38,6 +38,9 @@
     select.parentNode.insertBefore(box, select);
     select.parentNode.insertBefore(status, select.nextSibling);
     var original = Array.prototype.map.call(select.options, function (o) { return [o.value, o.text]; });
+    // The plain look-up list is for browsers without this file; the search box replaces it.
+    var find = document.querySelector('[data-find-for="' + select.id + '"]');
+    if (find) { find.hidden = true; }
 
     function fill(items) {
       var current = select.value;

@@ -180,8 +180,10 @@ def picker_options(
     return PickerOptions(tuple((record.id, _picker_label(record)) for record in session.scalars(query)), complete)
 
 
-def picker_suggestions(session: Session, viewer: Viewer, kind: str, text: str, *, limit: int) -> list[tuple[int, str]]:
-    """(id, label) of records whose name holds `text` (an agent also by key or any other name)."""
+def picker_suggestions(session: Session, viewer: Viewer, kind: str, text: str, *, limit: int,
+                       offset: int = 0) -> list[tuple[int, str]]:
+    """(id, label) of records whose name holds `text` (an agent also by key or any other name), in
+    name order, `limit` of them from `offset`; an empty `text` pages through every record."""
     _require_staff(viewer)
     model = STAFF_RECORD_MODELS[kind]
     pattern = f"%{text}%"
@@ -190,9 +192,9 @@ def picker_suggestions(session: Session, viewer: Viewer, kind: str, text: str, *
         query = (
             select(Agent)
             .where(Agent.preferred_name.ilike(pattern) | Agent.key.ilike(pattern) | Agent.id.in_(matching_names))
-            .order_by(func.lower(Agent.preferred_name))
+            .order_by(func.lower(Agent.preferred_name), Agent.id)
         )
     else:
         title = _TITLE_COLUMNS[model]
-        query = select(model).where(title.ilike(pattern)).order_by(title)
-    return [(record.id, _picker_label(record)) for record in session.scalars(query.limit(limit))]
+        query = select(model).where(title.ilike(pattern)).order_by(title, model.id)
+    return [(record.id, _picker_label(record)) for record in session.scalars(query.limit(limit).offset(offset))]

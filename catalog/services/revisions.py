@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -36,21 +37,32 @@ def _value(value: Any) -> Any:
 _KEYED_TABLES = {"agents": Agent, "places": Place, "sources": Source, "occasions": Occasion}
 
 
-def _columns(obj, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+@functools.lru_cache(maxsize=None)
+def _snapshot_columns(table, exclude: tuple[str, ...]) -> tuple[tuple[str, Any], ...]:
+    """A table's columns a snapshot holds, each with the keyed model its foreign key names (if
+    any): worked out once per table, not once per row of a long testimony."""
     skip = {"id", "created_dt", "updated_dt", "version", *exclude}
-    data = {
-        column.key: _value(getattr(obj, column.key))
-        for column in obj.__table__.columns
-        if column.key not in skip
-    }
-    session = object_session(obj)
-    for column in obj.__table__.columns:
-        value = data.get(column.key)
+    found = []
+    for column in table.columns:
+        if column.key in skip:
+            continue
         target = next(iter(column.foreign_keys)).column.table.name if column.foreign_keys else None
-        if value is not None and target in _KEYED_TABLES and session is not None:
-            record = session.get(_KEYED_TABLES[target], value)
-            if record is not None:
-                data[f"{column.key[:-3]}_key"] = record.key
+        found.append((column.key, _KEYED_TABLES.get(target)))
+    return tuple(found)
+
+
+def _columns(obj, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    data = {}
+    keyed = []
+    for key, model in _snapshot_columns(obj.__table__, exclude):
+        value = data[key] = _value(getattr(obj, key))
+        if model is not None and value is not None:
+            keyed.append((key, model, value))
+    session = object_session(obj) if keyed else None
+    for key, model, value in keyed:
+        record = session.get(model, value) if session is not None else None
+        if record is not None:
+            data[f"{key[:-3]}_key"] = record.key
     return data
 
 

@@ -260,7 +260,9 @@ def update_index(
             ).all())
         owners = {s[1] for s in segments if s[1] is not None}
         facts = load_facts(connection, owners)
-        engine.insert(rows_for_segments(connection, segments, facts, load_places(connection), load_sources(connection)))
+        # One facet computation per testimony, not per segment (a long transcript has thousands).
+        engine.insert(rows_for_segments(connection, segments, facts, load_places(connection), load_sources(connection),
+                                        facet_cache={}))
         # A passage's hits are its testimony's: cached search counts over it are dropped with it.
         changed |= owners
         other = other or any(s[1] is None for s in segments) or len(segments) < len(segment_ids)

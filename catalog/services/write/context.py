@@ -120,13 +120,14 @@ class WriteContext:
                 problems.add(where, f"Position {position} of source “{source.key}” already holds another segment.")
 
 
-def check_version(obj, expected_version: Optional[int]) -> None:
+def check_version(obj, expected_version: Optional[int], lock: bool = True) -> None:
     """Refuse a save based on an older version. The row is re-read and locked first (FOR UPDATE
     on PostgreSQL; SQLite's writers are already serialized), so a concurrent save either finished
-    before this check — and is seen — or waits until this transaction ends."""
+    before this check — and is seen — or waits until this transaction ends. `lock=False` only
+    reads it (an early refusal before a long check; the check that counts is made under the lock)."""
     session = object_session(obj)
     if session is not None and obj.id is not None:
-        session.refresh(obj, attribute_names=["version"], with_for_update=True)
+        session.refresh(obj, attribute_names=["version"], with_for_update=lock)
     if expected_version is not None and obj.version != expected_version:
         raise StaleEdit(obj.version)
 

@@ -8,6 +8,7 @@ from typing import Any, Optional
 from sqlalchemy.orm import Session
 
 from ...models import Agent, Occasion, Place, Source, Testimony
+from ...db import release_write_lock, take_write_lock
 from ..actors import Actor
 from . import rules
 from .agents import AgentInput
@@ -41,13 +42,20 @@ def save(session_or_ctx: Session | WriteContext, record_input: Any, actor: Optio
     A change based on an older version raises `StaleEdit`; an input that breaks a rule raises
     `Rejected`. Either way nothing is written. Never commits."""
     ctx = session_or_ctx if isinstance(session_or_ctx, WriteContext) else WriteContext(session_or_ctx, actor)
+    # Every check is made before the write lock is taken (a long transcript takes seconds to
+    # check), so other writers wait only for the writes themselves.
+    release_write_lock(ctx.session)
     if existing is not None:
-        check_version(existing, expected_version)
+        check_version(existing, expected_version, lock=False)
     problems = Problems()
     note = rules.note(problems, "note", note)
     with ctx.session.no_autoflush:
         record_input.check(ctx, problems, existing)
     problems.raise_any()
+    take_write_lock(ctx.session)
+    if existing is not None:
+        # Under the lock: a save that came in while this one was being checked is seen here.
+        check_version(existing, expected_version)
     with ctx.session.no_autoflush:
         record = record_input.apply(ctx, existing)
     commit_revision(ctx, record, note or ("created" if existing is None else "edited"))

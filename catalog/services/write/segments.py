@@ -107,18 +107,25 @@ class SegmentInput:
             })
         return checked
 
+    def columns(self) -> dict[str, Any]:
+        """The row's own content columns, as this checked input sets them (the author apart)."""
+        return {
+            "kind": self.kind, "text": self.text, "language": self.language, "direction": self.direction,
+            "translation": self.translation, "translation_language": self.translation_language,
+            "access_level": self.access_level, "timecode_start": self.timecode_start,
+            "timecode_end": self.timecode_end,
+        }
+
+    def redaction_rows(self) -> list[dict[str, Any]]:
+        return [{"start": r["start"], "end": r["end"], "access_level": r["access_level"], "reason": r["reason"]}
+                for r in self.redactions]
+
     def write(self, ctx: WriteContext, segment: Segment) -> Segment:
-        """Set a segment row's content from this checked input."""
-        segment.kind = self.kind
-        segment.text = self.text
-        segment.language = self.language
-        segment.direction = self.direction
-        segment.translation = self.translation
-        segment.translation_language = self.translation_language
-        segment.access_level = self.access_level
+        """Set a saved segment row's content from this checked input (new rows are inserted
+        together, from `columns()`, by the testimony's write)."""
+        for name, value in self.columns().items():
+            setattr(segment, name, value)
         segment.author = ctx.get(Agent, self.author)
-        segment.timecode_start = self.timecode_start
-        segment.timecode_end = self.timecode_end
         wanted = [(r["start"], r["end"], r["access_level"], r["reason"]) for r in self.redactions]
         if segment.id is None or wanted != [(r.start, r.end, r.access_level, r.reason) for r in segment.redactions]:
             # Assigned whole, also on a new row: its collection is then known to the session and is

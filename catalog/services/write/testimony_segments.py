@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
-from ...models import Claim, Revision, Segment, Source, Testimony
+from ...models import Agent, Claim, Redaction, Revision, Segment, Source, Testimony
 from ..search.indexing import update_index
 from . import rules
 from .context import WriteContext
@@ -72,11 +73,11 @@ def saved_segments(ctx: WriteContext, testimony: Optional[Testimony]) -> dict[in
 def _number_new(segments: list[SegmentInput]) -> None:
     """A new testimony's ¶ numbers: as given, the others next after the highest (so a file's claims
     can name the segment they rest on before anything is written)."""
-    used = {s.number for s in segments if s.number is not None}
+    highest = max((s.number for s in segments if s.number is not None), default=0)
     for segment in segments:
         if segment.number is None:
-            segment.number = max(used, default=0) + 1
-            used.add(segment.number)
+            highest += 1
+            segment.number = highest
 
 
 def _check_removals(ctx: WriteContext, problems: Problems, saved: dict[int, Segment],
@@ -119,25 +120,77 @@ def apply_segments(ctx: WriteContext, testimony: Testimony, segments: list[Segme
     _remove(ctx, testimony, [row for row_id, row in saved.items() if row_id not in taken])
     _park_moved(ctx, matched)
     numbers = _NumberBook(ctx, testimony, saved)
+    new_rows: list[tuple[int, int, SegmentInput]] = []
     # Rows that keep their place hold it already; moved rows are parked out of the way, so every
     # row can take its final place in one flush.
     for position, (item, row) in enumerate(matched, 1):
         if row is None:
-            row = Segment(number=numbers.give(item.number), position=position)
-            if item.source is not None:
-                row.source = ctx.get(Source, item.source)
-                row.source_position = item.source_position
-                row.source_paragraph = item.paragraph
-            item.write(ctx, row)
-            testimony.segments.append(row)
+            new_rows.append((position, numbers.give(item.number), item))
             continue
         if row.position != position:
             row.position = position
         if not item.same_as(row):
             item.write(ctx, row)
-    # Written by the flush that records the revision: one flush, so the search index takes the
-    # testimony's rows once.
-    testimony.segments.sort(key=lambda s: s.position)
+    kept = [row for _, row in matched if row is not None]
+    if new_rows:
+        _insert_new(ctx, testimony, new_rows, kept)
+    else:
+        # Written by the flush that records the revision: one flush, so the search index takes
+        # the testimony's rows once. The rows are all in hand: the collection is not read again.
+        set_committed_value(testimony, "segments", sorted(kept, key=lambda s: s.position))
+
+
+def _insert_new(ctx: WriteContext, testimony: Testimony, new_rows: list[tuple[int, int, "SegmentInput"]],
+                kept: list[Segment]) -> None:
+    """New segments in two bulk statements (rows, then redactions) rather than one ORM object
+    each: a long transcript's thousands of rows are written in a fraction of the time, so the write
+    lock is held that much less. They are indexed here, as the flush hook indexes ORM writes."""
+    session = ctx.session
+    session.flush()  # the testimony and any record created beside it get their ids
+    references: dict[tuple[type, Any], Optional[int]] = {}
+
+    def ident(model: type, ref: Any) -> Optional[int]:
+        if rules.is_blank(ref):
+            return None
+        if (model, ref) not in references:
+            record = ctx.get(model, ref)
+            references[(model, ref)] = record.id if record is not None else None
+        return references[(model, ref)]
+
+    values = []
+    for position, number, item in new_rows:
+        in_source = item.source is not None
+        values.append({
+            **item.columns(), "testimony_id": testimony.id, "position": position, "number": number,
+            "author_id": ident(Agent, item.author), "source_id": ident(Source, item.source) if in_source else None,
+            "source_position": item.source_position if in_source else None,
+            "source_paragraph": item.paragraph if in_source else None,
+        })
+    session.execute(insert(Segment), values)
+    # Their ids by place (an executemany: SQLite would send the rows one by one to return ids in order).
+    placed = dict(session.execute(
+        select(Segment.position, Segment.id).where(Segment.testimony_id == testimony.id)
+    ).all())
+    ids = [placed[position] for position, _, _ in new_rows]
+    redactions = [{**redaction, "segment_id": segment_id}
+                  for segment_id, (_, _, item) in zip(ids, new_rows) for redaction in item.redaction_rows()]
+    if redactions:
+        session.execute(insert(Redaction), redactions)
+    update_index(session.connection(), set(), set(ids), set())
+    # The testimony's rows as saved, with their redactions, for its revision and what follows.
+    # Their redactions are read only for the rows that have some.
+    redacted = {segment_id for segment_id, (_, _, item) in zip(ids, new_rows) if item.redactions}
+    rows = []
+    for start in range(0, len(ids), 900):
+        rows.extend(session.scalars(select(Segment).where(Segment.id.in_(ids[start:start + 900]))))
+    by_segment: dict[int, list[Redaction]] = {}
+    for start in range(0, len(redacted), 900):
+        for redaction in session.scalars(select(Redaction).where(
+                Redaction.segment_id.in_(sorted(redacted)[start:start + 900])).order_by(Redaction.start)):
+            by_segment.setdefault(redaction.segment_id, []).append(redaction)
+    for row in rows:
+        set_committed_value(row, "redactions", by_segment.get(row.id, []))
+    set_committed_value(testimony, "segments", sorted([*kept, *rows], key=lambda s: s.position))
 
 
 def _remove(ctx: WriteContext, testimony: Testimony, rows: list[Segment]) -> None:

@@ -12,6 +12,7 @@ Views hold no SQL: they read through the staff readers of `catalog.queries`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Optional
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
@@ -69,6 +70,49 @@ def picker_choices(picker: queries.PickerOptions, selected) -> list:
     """A select's choices: "none", then every record, or in a large catalog only the selected one."""
     options = picker.options if picker.complete else [o for o in picker.options if str(o[0]) == str(selected or "")]
     return [choice("", "— none —")] + [choice(str(record_id), label) for record_id, label in options]
+
+
+@dataclass(frozen=True)
+class Finder:
+    """The plain look-up list beside a picker: a page of records matching what was typed, each a
+    button that puts its record in the picker. It is part of the record's form, so finding and
+    choosing post everything typed and nothing is lost (as the testimony form's segment buttons do)."""
+
+    field: str
+    label: str
+    kind: str
+    text: str
+    page: int
+    rows: list
+    more: bool
+
+
+def picker_step(pickers: list, op: str) -> tuple[Optional[Finder], str]:
+    """`find:<field>[:<page>]` opens (or pages) the look-up list of one of the form's `pickers`
+    ((kind, [fields]) or (kind, [fields], id never offered)); `choose:<field>:<id>` puts a record in it. Returns the list to show
+    and a message; (None, "") for any other op."""
+    name, _, rest = op.partition(":")
+    if name not in ("find", "choose"):
+        return None, ""
+    target, _, arg = rest.partition(":")
+    found = next(((kind, field, exclude) for kind, fields, *rest in pickers for exclude in [rest[0] if rest else None]
+                  for field in fields if field.name == target), None)
+    if found is None:
+        return None, ""
+    kind, field, exclude = found
+    if name == "choose":
+        chosen = dict(picker_options(kind, keep=[arg], exclude=exclude).options) if arg.isdigit() else {}
+        if not arg.isdigit() or int(arg) not in chosen:
+            return None, "That record is no longer there; find another."
+        field.data = arg
+        return None, f"{field.label.text}: {chosen[int(arg)]}."
+    text = (request.form.get("find_q") or "").strip()[:100]
+    page = min(max(int(arg), 1), 10_000) if arg.isdigit() else 1
+    rows = [row for row in queries.picker_suggestions(db_session(), current_viewer(), kind, text,
+                                                      limit=LOOKUP_LIMIT + 1, offset=(page - 1) * LOOKUP_LIMIT)
+            if row[0] != exclude]
+    return Finder(target, field.label.text, kind.rstrip("s"), text, page, rows[:LOOKUP_LIMIT],
+                  len(rows) > LOOKUP_LIMIT), ""
 
 
 def _latest(session, entity_type: str, entity_id: int) -> int:

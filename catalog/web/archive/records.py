@@ -16,6 +16,7 @@ from . import (
     bp,
     picker_choices,
     picker_options,
+    picker_step,
     record_ident,
     record_title,
 )
@@ -94,15 +95,22 @@ def _entity_form_data(obj) -> dict:
     }
 
 
-def _fill_entity_choices(form, obj=None) -> None:
+def _entity_pickers(form, obj=None) -> list[tuple]:
+    """The form's pickers: (kind, [fields], the id never offered)."""
     if isinstance(form, PlaceForm):
-        places = picker_options("places", keep=[form.parent_id.data], exclude=obj.id if obj is not None else None)
-        form.parent_id.choices = picker_choices(places, form.parent_id.data)
-    elif isinstance(form, OccasionForm):
-        form.place_id.choices = picker_choices(picker_options("places", keep=[form.place_id.data]), form.place_id.data)
-    elif isinstance(form, SourceForm):
-        agents = picker_options("agents", keep=[form.publisher_id.data])
-        form.publisher_id.choices = picker_choices(agents, form.publisher_id.data)
+        # A place cannot lie within itself.
+        return [("places", [form.parent_id], obj.id if obj is not None else None)]
+    if isinstance(form, OccasionForm):
+        return [("places", [form.place_id], None)]
+    if isinstance(form, SourceForm):
+        return [("agents", [form.publisher_id], None)]
+    return []
+
+
+def _fill_entity_choices(form, obj=None) -> None:
+    for kind, fields, exclude in _entity_pickers(form, obj):
+        for field in fields:
+            field.choices = picker_choices(picker_options(kind, keep=[field.data], exclude=exclude), field.data)
 
 
 @bp.get("/<kind>")
@@ -144,6 +152,12 @@ def _entity_form(kind: str, obj):
     if op in ("add-name",) and hasattr(form, "names"):
         form.names.append_entry()
         return _render_entity_form(form, kind, obj, label)
+    if op:
+        # A picker's look-up list: open, page, choose or close it; nothing is saved.
+        finder, message = picker_step(_entity_pickers(form, obj), op)
+        if message:
+            flash(message, "info")
+        return _render_entity_form(form, kind, obj, label, finder=finder)
     _fill_entity_choices(form, obj)
     if not form.validate():
         return _render_entity_form(form, kind, obj, label, status=400 if not form.csrf_expired else 200)

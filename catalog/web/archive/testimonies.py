@@ -16,24 +16,30 @@ from ...forms.records import (
     TestimonyForm,
     WorkflowForm,
 )
+from ...db import release_write_lock
 from ...models import Testimony
 from ...forms.segment_operations import merge_segments, move_segment, split_segment
 from ...services.write import Rejected, StaleEdit, WriteContext, save, workflow
 from ...services.write.claims import add_claim, remove_claim
 from .. import current_viewer, db_session, reshow_on_csrf_failure
-from . import PAGE_SIZE, _latest, actor, bp, picker_choices, picker_options
+from . import PAGE_SIZE, _latest, actor, bp, picker_choices, picker_options, picker_step
 
 
-def _fill_testimony_choices(form: TestimonyForm) -> None:
-    # One read per kind of record, whatever the number of pickers: every record in a small
-    # catalog, or only the ones these pickers hold in a large one.
+def _picker_fields(form: TestimonyForm) -> list[tuple[str, list]]:
+    """The form's pickers by the kind of record they pick."""
     agent_fields = [role.agent_id for role in form.roles] + [link.agent_id for link in form.transmission] + [
         segment.author_id for segment in form.segments
     ]
     source_fields = [form.source_id] + [role.named_by_source_id for role in form.roles] + [
         link.source_id for link in form.transmission
     ]
-    for kind, fields in (("agents", agent_fields), ("sources", source_fields), ("occasions", [form.occasion_id])):
+    return [("agents", agent_fields), ("sources", source_fields), ("occasions", [form.occasion_id])]
+
+
+def _fill_testimony_choices(form: TestimonyForm) -> None:
+    # One read per kind of record, whatever the number of pickers: every record in a small
+    # catalog, or only the ones these pickers hold in a large one.
+    for kind, fields in _picker_fields(form):
         picker = picker_options(kind, keep=[field.data for field in fields])
         for field in fields:
             field.choices = picker_choices(picker, field.data)
@@ -185,14 +191,16 @@ def testimony_new():
     if request.method == "GET":
         form = _rebuild(TestimonyForm, {"roles": [{"role": "speaker"}], "segments": [_blank_segment()], "language": "en"})
         return _render_testimony_form(form, None)
+    release_write_lock(session)
     form = TestimonyForm()
     op = request.form.get("op", "")
     if op:
-        data, message = _apply_form_operation(form, op, set())
+        finder, message = picker_step(_picker_fields(form), op)
+        data, operation_message = _apply_form_operation(form, op, set())
         form = _rebuild(TestimonyForm, data)
-        if message:
-            flash(message, "info")
-        return _render_testimony_form(form, None)
+        if message or operation_message:
+            flash(message or operation_message, "info")
+        return _render_testimony_form(form, None, finder=finder)
     _fill_testimony_choices(form)
     if not form.validate():
         return _render_testimony_form(form, None, 400 if not form.csrf_expired else 200)
@@ -216,15 +224,19 @@ def testimony_edit(public_id: str):
     source_linked = {str(s.id) for s in testimony.segments if s.source_id is not None}
     if request.method == "GET":
         return _render_testimony_form(_rebuild(TestimonyForm, testimony_form_data(testimony)), testimony)
+    # Reading a long transcript's form takes a while: other writers need not wait for it (the
+    # save takes the write lock back for its writes).
+    release_write_lock(session)
     form = TestimonyForm()
     op = request.form.get("op", "")
     if op:
         version = form.version.data
-        data, message = _apply_form_operation(form, op, source_linked)
+        finder, message = picker_step(_picker_fields(form), op)
+        data, operation_message = _apply_form_operation(form, op, source_linked)
         form = _rebuild(TestimonyForm, {**data, "version": version, "public_id": testimony.public_id})
-        if message:
-            flash(message, "info")
-        return _render_testimony_form(form, testimony)
+        if message or operation_message:
+            flash(message or operation_message, "info")
+        return _render_testimony_form(form, testimony, finder=finder)
     _fill_testimony_choices(form)
     if not form.validate():
         return _render_testimony_form(form, testimony, 400 if not form.csrf_expired else 200)

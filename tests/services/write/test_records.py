@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from catalog.models import AgentKind, PublicationState, Revision, Segment, SegmentKind, Testimony
 from catalog.forms.segment_operations import merge_segments, move_segment, split_segment
@@ -103,6 +103,43 @@ def test_concurrent_writers_cannot_both_win(db, make_agent, session):
     with db.session() as fresh:
         assert fresh.get(Segment, segment_id).text == winner
         assert verify_chains(fresh) == []
+
+
+class _SavedByAnotherDuringCheck(TestimonyInput):
+    """A real input whose check ends while another writer saves the same testimony, as happens
+    when a long transcript is still being checked."""
+
+    db = None
+
+    def check(self, ctx, problems, existing=None):
+        super().check(ctx, problems, existing)
+        with self.db.engine.connect() as other:
+            # Fail at once rather than wait, should the save be holding the write lock.
+            sqlite = other.dialect.name == "sqlite"
+            other.exec_driver_sql("PRAGMA busy_timeout = 0" if sqlite else "SET lock_timeout = '1s'")
+            try:
+                other.execute(text("UPDATE testimonies SET title = 'Theirs', version = version + 1 WHERE id = :id"),
+                              {"id": existing.id})
+                other.commit()
+            finally:
+                other.exec_driver_sql("PRAGMA busy_timeout = 10000" if sqlite else "RESET lock_timeout")
+
+
+def test_a_save_is_checked_without_holding_the_write_lock(db, make_agent, session):
+    agent = make_agent()
+    testimony = save_testimony(session, data(agent.id, [("first_person", "Base.")]), ACTOR)
+    session.commit()
+    version, segment_id = testimony.version, testimony.segments[0].id
+    edit = _SavedByAnotherDuringCheck(**data(agent.id, []) | {"segments": [
+        {"id": segment_id, "kind": "first_person", "text": "Mine."}]})
+    edit.db = db
+    # The other writer got in while this save was checked; the check under the lock sees it.
+    with pytest.raises(StaleEdit):
+        save(session, edit, ACTOR, existing=testimony, expected_version=version)
+    session.rollback()
+    with db.session() as fresh:
+        assert fresh.get(Testimony, testimony.id).title == "Theirs"
+        assert fresh.get(Segment, segment_id).text == "Base."
 
 
 def test_rejections_name_the_field(session, make_agent):
