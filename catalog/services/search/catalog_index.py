@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import copy
+from array import array
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -311,6 +312,10 @@ def _derive(row, labels: _Labels, spans: dict) -> _Testimony:
     return _Testimony(visible_to, values, events, given, public_id, (title or "").casefold(), str(created or ""))
 
 
+#: Testimony rows read at a time by a full build.
+BUILD_CHUNK = 5000
+
+
 def _fetch_facts(connection, ids: list[int]) -> dict[int, tuple]:
     """The fact rows of these testimonies, as the full build reads them. Plain driver SQL: this
     runs on the first read after every save, where compiling a statement is most of its cost."""
@@ -333,37 +338,63 @@ class CatalogIndex:
         #: The last change row applied.
         self.applied = connection.execute(select(func.max(IndexChange.seq))).scalar() or 0
         # Plain SQL and plain values: this reads every testimony, so no per-row ORM or enum work.
-        rows = connection.exec_driver_sql(_FACT_SQL + " ORDER BY t.id").fetchall()
+        # The rows are read in chunks and each facet value is kept as a number as it is met, so
+        # the build never holds every row, nor a string per facet value, at once (at 100,000
+        # testimonies that was most of a process's peak memory).
         labels = self._labels = _Labels(connection)
-        n = self.size = len(rows)
-        self.ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
-        #: Positions in id order when ids are not ascending (a testimony added with a lower id
-        #: than one already applied); None while they are.
-        self.id_sorter: Optional[np.ndarray] = None
-        self.visible_to = np.empty(n, dtype=np.int8)
-        self.events_lo, self.events_hi = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-        self.given_lo, self.given_hi = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        ids, visible = array("q"), array("b")
+        dates = {name: array("q") for name in ("events_lo", "events_hi", "given_lo", "given_hi")}
         self.public_ids: list[str] = []
         self.titles: list[str] = []
         self.created: list[str] = []
-        columns: dict[str, tuple[list[int], list[str]]] = {name: ([], []) for name in FACETS}
+        #: Per facet: the rows' positions, their values' codes in order of first meeting, and
+        #: those codes by value.
+        columns: dict[str, tuple[array, array, dict[str, int]]] = {name: (array("q"), array("q"), {}) for name in FACETS}
         spans: dict = {}
-        for i, row in enumerate(rows):
-            item = _derive(row, labels, spans)
-            self._set(i, item)
-            for facet, value in item.values:
-                columns[facet][0].append(i)
-                columns[facet][1].append(value)
+        result = connection.exec_driver_sql(_FACT_SQL + " ORDER BY t.id")
+        i = 0
+        while chunk := result.fetchmany(BUILD_CHUNK):
+            for row in chunk:
+                item = _derive(row, labels, spans)
+                ids.append(row[0])
+                visible.append(item.visible_to)
+                dates["events_lo"].append(item.events[0])
+                dates["events_hi"].append(item.events[1])
+                dates["given_lo"].append(item.given[0])
+                dates["given_hi"].append(item.given[1])
+                self.public_ids.append(item.public_id)
+                self.titles.append(item.title)
+                self.created.append(item.created)
+                for facet, value in item.values:
+                    positions, codes, seen = columns[facet]
+                    code = seen.get(value)
+                    if code is None:
+                        code = seen[value] = len(seen)
+                    positions.append(i)
+                    codes.append(code)
+                i += 1
+        n = self.size = i
+        self.ids = np.array(ids, dtype=np.int64)
+        #: Positions in id order when ids are not ascending (a testimony added with a lower id
+        #: than one already applied); None while they are.
+        self.id_sorter: Optional[np.ndarray] = None
+        self.visible_to = np.array(visible, dtype=np.int8)
+        self.events_lo, self.events_hi = np.array(dates["events_lo"], dtype=np.int64), np.array(dates["events_hi"], dtype=np.int64)
+        self.given_lo, self.given_hi = np.array(dates["given_lo"], dtype=np.int64), np.array(dates["given_hi"], dtype=np.int64)
         self.facets = {}
         for name in FACETS:
-            positions, values = columns[name]
-            distinct = sorted(set(values))
+            positions, codes, seen = columns[name]
+            distinct = sorted(seen)
             lookup = {value: code for code, value in enumerate(distinct)}
+            # From order of meeting to the sorted values' order.
+            recode = np.empty(len(seen), dtype=np.int64)
+            for value, first_met in seen.items():
+                recode[first_met] = lookup[value]
             pairs = [labels.label(name, value) for value in distinct]
             self.facets[name] = _facet(
                 name, distinct, [label for label, _ in pairs], np.array([r for _, r in pairs], dtype=np.int8),
                 lookup, n, np.array(positions, dtype=np.int64),
-                np.fromiter((lookup[v] for v in values), dtype=np.int64, count=len(values)))
+                recode[np.array(codes, dtype=np.int64)] if len(codes) else np.zeros(0, dtype=np.int64))
         self.orders = self._sorted_orders()
         self._forget()
 
