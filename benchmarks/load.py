@@ -177,7 +177,8 @@ def machine() -> dict:
 class Server:
     """`catalog serve` as a child process; stopped (by its own pid) when the block ends."""
 
-    def __init__(self, url: str, workers: int, threads: int, page_cache_mb: float | None, log: Path) -> None:
+    def __init__(self, url: str, workers: int, threads: int, page_cache_mb: float | None, log: Path,
+                 job_workers: int = 0) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, CATALOG_DATABASE_URL=url, CATALOG_INSTANCE_PATH=str(OUT / "instance"))
@@ -186,7 +187,7 @@ class Server:
         self.log = log.open("w")
         self.process = subprocess.Popen(
             [*catalog_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(workers), "--threads", str(threads)],
+             "--workers", str(workers), "--threads", str(threads), "--job-workers", str(job_workers)],
             env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
 
     def wait_ready(self, timeout: float = 120) -> None:

@@ -191,7 +191,9 @@ class SourceServer(Server):
 
     def __init__(self, url, workers, threads, log: Path, source: Path | None) -> None:
         if source is None:
-            super().__init__(url, workers, threads, None, log)
+            # The job consumer runs too, as with `make run`: each save queues a render of the
+            # published transcript, which competes with the readers as it would in production.
+            super().__init__(url, workers, threads, None, log, job_workers=2)
             return
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
