@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
-from ..models import Agent, Claim, CorroborationLink, Occasion, Place, Revision, Source, Testimony
+from ..models import Agent, Claim, CorroborationLink, Occasion, Place, Redaction, Revision, Segment, Source, Testimony
 from .actors import Actor
 
 ENTITY_TYPES: dict[type, str] = {
@@ -66,11 +66,11 @@ def _columns(obj, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     return data
 
 
-def _claims_by_segment(testimony: Testimony) -> dict[int, list[dict[str, Any]]]:
+def _claims_by_segment(testimony: Testimony, segment_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """The claims made in a testimony's segments, with the corroboration links they make, so a
     change to a claim is a change to the testimony's history (and to what its prints say)."""
     session = object_session(testimony)
-    segment_ids = [s.id for s in testimony.segments if s.id is not None]
+    segment_ids = [i for i in segment_ids if i is not None]
     if session is None or not segment_ids:
         return {}
     claims = session.scalars(select(Claim).where(Claim.segment_id.in_(segment_ids)).order_by(Claim.key)).all()
@@ -93,23 +93,54 @@ def _claims_by_segment(testimony: Testimony) -> dict[int, list[dict[str, Any]]]:
 
 
 def _segment_snapshot(segment, claims: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
-    data = {
-        **_columns(segment, ("testimony_id",)),
-        "redactions": [_columns(r, ("segment_id",)) for r in segment.redactions],
-    }
+    if isinstance(segment, NewSegment):
+        data = dict(segment.data)
+    else:
+        data = {
+            **_columns(segment, ("testimony_id",)),
+            "redactions": [_columns(r, ("segment_id",)) for r in segment.redactions],
+        }
     if claims.get(segment.id):
         data["claims"] = claims[segment.id]
     return data
 
 
-def snapshot(obj) -> dict[str, Any]:
-    """The record's full state: its columns and the children that belong to it."""
+@dataclass(frozen=True)
+class NewSegment:
+    """A segment just inserted in bulk, as its snapshot shows it: made from the values written,
+    so a long transcript's thousands of new rows are not read back as objects for its revision."""
+
+    id: int
+    data: dict[str, Any]
+
+
+def new_segment(values: dict[str, Any], keys: dict[str, str], redactions: list[dict[str, Any]],
+                segment_id: int) -> NewSegment:
+    """The snapshot of a segment from the values its row and redactions were inserted with
+    (`keys`: the key of each keyed record it names, by column) — the same as `_columns` gives
+    from the saved row."""
+    columns = _snapshot_columns(Segment.__table__, ("testimony_id",))
+    data = {key: _value(values[key]) for key, _model in columns}
+    for key, model in columns:
+        if model is not None and data[key] is not None and key in keys:
+            data[f"{key[:-3]}_key"] = keys[key]
+    redaction_columns = _snapshot_columns(Redaction.__table__, ("segment_id",))
+    data["redactions"] = [{key: _value(r[key]) for key, _model in redaction_columns}
+                          for r in sorted(redactions, key=lambda r: r["start"])]
+    return NewSegment(segment_id, data)
+
+
+def snapshot(obj, segments: list | None = None) -> dict[str, Any]:
+    """The record's full state: its columns and the children that belong to it. `segments`: a
+    testimony's segments in order when its write has them in hand (saved rows or `NewSegment`s)."""
     data = _columns(obj)
     if isinstance(obj, Testimony):
         data["roles"] = [_columns(r, ("testimony_id",)) for r in obj.roles]
         data["transmission"] = [_columns(link, ("testimony_id",)) for link in obj.transmission]
-        claims = _claims_by_segment(obj)
-        data["segments"] = [_segment_snapshot(s, claims) for s in obj.segments]
+        if segments is None:
+            segments = list(obj.segments)
+        claims = _claims_by_segment(obj, [s.id for s in segments])
+        data["segments"] = [_segment_snapshot(s, claims) for s in segments]
         data["corroboration_history"] = [
             _columns(change, ("testimony_id",)) for change in obj.corroboration_history
         ]
@@ -129,8 +160,8 @@ def chain_hash(previous_sha256: str | None, snapshot_json: str) -> str:
     return hashlib.sha256(f"{previous_sha256 or ''}\n{snapshot_json}".encode("utf-8")).hexdigest()
 
 
-def record_revision(session: Session, obj, actor: Actor, note: str = "") -> Revision:
-    """Append an immutable revision for `obj` (flushed, so it has an id)."""
+def record_revision(session: Session, obj, actor: Actor, note: str = "", segments: list | None = None) -> Revision:
+    """Append an immutable revision for `obj` (flushed, so it has an id); `segments`: see `snapshot`."""
     session.flush()
     entity_type = ENTITY_TYPES[type(obj)]
     last = session.scalars(
@@ -139,7 +170,7 @@ def record_revision(session: Session, obj, actor: Actor, note: str = "") -> Revi
         .order_by(Revision.number.desc())
         .limit(1)
     ).first()
-    snapshot_json = canonical(snapshot(obj))
+    snapshot_json = canonical(snapshot(obj, segments))
     previous = last.sha256 if last else None
     revision = Revision(
         entity_type=entity_type,

@@ -61,6 +61,9 @@ class WriteContext:
         self.source_positions: dict[tuple[Any, int], int] = {}
         #: Saved segments of a testimony, read once by its check and reused by its write.
         self.segments_read: dict[int, dict] = {}
+        #: A testimony's segments in order as its write left them, for its revision: saved rows
+        #: and the `NewSegment`s of rows inserted in bulk (which are not read back as objects).
+        self.segments_written: dict[int, list] = {}
 
     def declare(self, model: type, key: str, record_input: Any) -> None:
         self.declared[model][key] = record_input
@@ -149,7 +152,8 @@ def commit_revision(ctx: WriteContext, obj, note: str) -> Revision:
     except StaleDataError:
         # Another transaction saved between our read and our write; the caller rolls back.
         raise StaleEdit(-1) from None
-    revision = record_revision(ctx.session, obj, ctx.actor, note=note)
+    segments = ctx.segments_written.pop(obj.id, None) if isinstance(obj, Testimony) else None
+    revision = record_revision(ctx.session, obj, ctx.actor, note=note, segments=segments)
     if (isinstance(obj, Testimony) and obj.publication_state is PublicationState.PUBLISHED
             and obj.access_level is AccessLevel.PUBLIC and not obj.is_deleted):
         # Readers should find the new revision's transcript already rendered.

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ...models import Agent, Claim, Redaction, Revision, Segment, Source, Testimony
+from ..revisions import new_segment
 from ..search.indexing import update_index
 from . import rules
 from .context import WriteContext
@@ -147,25 +148,29 @@ def _insert_new(ctx: WriteContext, testimony: Testimony, new_rows: list[tuple[in
     lock is held that much less. They are indexed here, as the flush hook indexes ORM writes."""
     session = ctx.session
     session.flush()  # the testimony and any record created beside it get their ids
-    references: dict[tuple[type, Any], Optional[int]] = {}
+    keyed: dict[tuple[type, Any], tuple[Optional[int], Optional[str]]] = {}
 
-    def ident(model: type, ref: Any) -> Optional[int]:
+    def ident(model: type, ref: Any) -> tuple[Optional[int], Optional[str]]:
+        """The id and key of the record a checked reference names."""
         if rules.is_blank(ref):
-            return None
-        if (model, ref) not in references:
+            return None, None
+        if (model, ref) not in keyed:
             record = ctx.get(model, ref)
-            references[(model, ref)] = record.id if record is not None else None
-        return references[(model, ref)]
+            keyed[(model, ref)] = (record.id, record.key) if record is not None else (None, None)
+        return keyed[(model, ref)]
 
-    values = []
+    values, keys = [], []
     for position, number, item in new_rows:
         in_source = item.source is not None
+        author_id, author_key = ident(Agent, item.author)
+        source_id, source_key = ident(Source, item.source) if in_source else (None, None)
         values.append({
             **item.columns(), "testimony_id": testimony.id, "position": position, "number": number,
-            "author_id": ident(Agent, item.author), "source_id": ident(Source, item.source) if in_source else None,
+            "author_id": author_id, "source_id": source_id,
             "source_position": item.source_position if in_source else None,
             "source_paragraph": item.paragraph if in_source else None,
         })
+        keys.append({"author_id": author_key, "source_id": source_key})
     session.execute(insert(Segment), values)
     # Their ids by place (an executemany: SQLite would send the rows one by one to return ids in order).
     placed = dict(session.execute(
@@ -177,8 +182,9 @@ def _insert_new(ctx: WriteContext, testimony: Testimony, new_rows: list[tuple[in
     if redactions:
         session.execute(insert(Redaction), redactions)
     update_index(session.connection(), set(), set(ids), set())
-    # The testimony's rows as saved, with their redactions, for its revision and what follows.
-    # Their redactions are read only for the rows that have some.
+    # The testimony's rows as saved, with their redactions, for what follows the save (read now,
+    # while the transaction writes: a session reading them after its commit would begin another
+    # write transaction). Their redactions are read only for the rows that have some.
     redacted = {segment_id for segment_id, (_, _, item) in zip(ids, new_rows) if item.redactions}
     rows = []
     for start in range(0, len(ids), 900):
@@ -191,6 +197,10 @@ def _insert_new(ctx: WriteContext, testimony: Testimony, new_rows: list[tuple[in
     for row in rows:
         set_committed_value(row, "redactions", by_segment.get(row.id, []))
     set_committed_value(testimony, "segments", sorted([*kept, *rows], key=lambda s: s.position))
+    # The revision's snapshot takes the new rows from the values written, not from the objects.
+    new = {segment_id: new_segment(row, row_keys, item.redaction_rows(), segment_id)
+           for segment_id, row, row_keys, (_, _, item) in zip(ids, values, keys, new_rows)}
+    ctx.segments_written[testimony.id] = [new.get(segment.id, segment) for segment in testimony.segments]
 
 
 def _remove(ctx: WriteContext, testimony: Testimony, rows: list[Segment]) -> None:
