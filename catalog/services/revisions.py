@@ -7,7 +7,7 @@ import functools
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
@@ -94,7 +94,7 @@ def _claims_by_segment(testimony: Testimony, segment_ids: list[int]) -> dict[int
 
 def _segment_snapshot(segment, claims: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
     if isinstance(segment, NewSegment):
-        data = dict(segment.data)
+        data = segment.data if not claims.get(segment.id) else dict(segment.data)
     else:
         data = {
             **_columns(segment, ("testimony_id",)),
@@ -114,19 +114,29 @@ class NewSegment:
     data: dict[str, Any]
 
 
-def new_segment(values: dict[str, Any], keys: dict[str, str], redactions: list[dict[str, Any]],
-                segment_id: int) -> NewSegment:
-    """The snapshot of a segment from the values its row and redactions were inserted with
-    (`keys`: the key of each keyed record it names, by column) — the same as `_columns` gives
-    from the saved row."""
-    columns = _snapshot_columns(Segment.__table__, ("testimony_id",))
-    data = {key: _value(values[key]) for key, _model in columns}
-    for key, model in columns:
-        if model is not None and data[key] is not None and key in keys:
-            data[f"{key[:-3]}_key"] = keys[key]
+def segment_content(columns: dict[str, Any], redactions: list[dict[str, Any]]) -> dict[str, Any]:
+    """The part of a new segment's snapshot its checked input alone decides (its content columns
+    and redactions): made before the write lock; `new_segment` adds where the row was put."""
     redaction_columns = _snapshot_columns(Redaction.__table__, ("segment_id",))
-    data["redactions"] = [{key: _value(r[key]) for key, _model in redaction_columns}
-                          for r in sorted(redactions, key=lambda r: r["start"])]
+    return {
+        **{key: _value(value) for key, value in columns.items()},
+        "redactions": [{key: _value(r[key]) for key, _model in redaction_columns}
+                       for r in sorted(redactions, key=lambda r: r["start"])],
+    }
+
+
+def new_segment(content: dict[str, Any], placement: dict[str, Any], keys: dict[str, Optional[str]],
+                segment_id: int) -> NewSegment:
+    """The snapshot of a segment inserted in bulk, from what it was written with: its `content`
+    (`segment_content`), the columns of its `placement` (position, number, author, source …) and
+    the key of each keyed record those name (`keys`, by column) — the same as `_columns` gives
+    from the saved row. A column left out of both raises KeyError."""
+    data = {**content, **placement}
+    data = {key: data[key] for key, _model in _snapshot_columns(Segment.__table__, ("testimony_id",))}
+    for key, model in _snapshot_columns(Segment.__table__, ("testimony_id",)):
+        if model is not None and data[key] is not None and keys.get(key) is not None:
+            data[f"{key[:-3]}_key"] = keys[key]
+    data["redactions"] = content["redactions"]
     return NewSegment(segment_id, data)
 
 

@@ -78,6 +78,30 @@ def _cut(text: str, hidden: list[tuple[int, int, int]]) -> str:
     return "".join(pieces)
 
 
+def _body(text: str, translation: Optional[str], hidden: list[tuple[int, int, int]]) -> str:
+    """What one audience's index row of a segment holds: its text with the spans hidden from that
+    audience cut out, and its translation when nothing is hidden."""
+    body = _cut(text, hidden)
+    if translation and not hidden:
+        body = f"{body}\n{translation}"
+    return body
+
+
+#: The tokens of index row bodies worked out in advance: body -> tokens.
+Tokenised = dict[str, tuple[str, ...]]
+
+
+def tokenise_ahead(tokenised: Tokenised, text: str, translation: Optional[str],
+                   spans: Iterable[tuple[int, int, int]]) -> None:
+    """Add the tokens of every body a segment's index rows may hold (for each audience rank), so
+    that the write indexing it only looks them up. Pure: a save does this before its write lock."""
+    spans = list(spans)
+    for rank in RANKS:
+        body = _body(text, translation, [span for span in spans if span[2] > rank])
+        if body not in tokenised:
+            tokenised[body] = tuple(tokens(body))
+
+
 def segment_rows(
     segment,
     facts: dict[int, TestimonyFacts],
@@ -85,8 +109,10 @@ def segment_rows(
     sources: dict,
     redactions: dict[int, list[tuple[int, int, int]]],
     facet_cache: Optional[dict[int, tuple[str, ...]]] = None,
+    tokenised: Optional[Tokenised] = None,
 ) -> list[IndexRow]:
-    """The index rows of one segment (a row from SEGMENT_COLUMNS); none when nobody may read it."""
+    """The index rows of one segment (a row from SEGMENT_COLUMNS); none when nobody may read it.
+    `tokenised`: bodies already tokenised (`tokenise_ahead`); any other is tokenised here."""
     seg_id, testimony_id, source_id, kind, text, translation, access = segment
     base = RANK[access]
     facet_tags: tuple[str, ...] = ()
@@ -121,11 +147,11 @@ def segment_rows(
             groups.setdefault(hidden, []).append(rank)
     rows = []
     for hidden, ranks in groups.items():
-        body = _cut(text, list(hidden))
-        if translation and not hidden:
-            body = f"{body}\n{translation}"
+        body = _body(text, translation, list(hidden))
+        found = tokenised.get(body) if tokenised else None
         tags = (KIND_TAG[kind], *(hidden_tag(r) for r in RANKS if r not in ranks), *facet_tags)
-        rows.append(IndexRow(seg_id * 4 + ranks[0], seg_id, testimony_id, source_id, tuple(tokens(body)), tags))
+        rows.append(IndexRow(seg_id * 4 + ranks[0], seg_id, testimony_id, source_id,
+                             found if found is not None else tuple(tokens(body)), tags))
     return rows
 
 
@@ -136,12 +162,13 @@ def build_rows(
     sources: dict,
     redactions: dict[int, list[tuple[int, int, int]]],
     facet_cache: Optional[dict] = None,
+    tokenised: Optional[Tokenised] = None,
 ) -> list[IndexRow]:
     """The index rows of these segments, from values alone (no database: a full rebuild derives
     them in other processes)."""
     rows: list[IndexRow] = []
     for segment in segments:
-        rows.extend(segment_rows(segment, facts, places, sources, redactions, facet_cache))
+        rows.extend(segment_rows(segment, facts, places, sources, redactions, facet_cache, tokenised))
     return rows
 
 
@@ -152,7 +179,8 @@ def rows_for_segments(
     places: dict[int, PlaceFacts],
     sources: dict,
     facet_cache: Optional[dict] = None,
+    tokenised: Optional[Tokenised] = None,
 ) -> list[IndexRow]:
     segments = list(segments)
     redactions = load_redactions(connection, [s[0] for s in segments])
-    return build_rows(segments, facts, places, sources, redactions, facet_cache)
+    return build_rows(segments, facts, places, sources, redactions, facet_cache, tokenised)

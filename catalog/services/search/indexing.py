@@ -12,7 +12,7 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Optional
 
 from sqlalchemy import delete, event, func, insert, inspect, select, text
 from sqlalchemy.engine import Connection
@@ -39,7 +39,7 @@ from ...models import (
     UserSession,
 )
 from ...models.search import CONTENT_STATE, INDEX_STATE, NAMES_STATE
-from .documents import SEGMENT_COLUMNS, build_rows, load_redactions, rows_for_segments
+from .documents import SEGMENT_COLUMNS, Tokenised, build_rows, load_redactions, rows_for_segments
 from .engines import engine_for
 from .facts import load_facts, load_places, load_sources
 
@@ -233,10 +233,11 @@ def prune_changes(connection: Connection, last: int, now: dt.datetime) -> None:
 
 def update_index(
     connection: Connection, testimony_ids: set[int], segment_ids: set[int], source_ids: set[int], other: bool = False,
+    tokenised: Optional[Tokenised] = None,
 ) -> None:
     """Re-derive the index rows of these testimonies' segments, these segments, and these sources'
     own framing, and record the testimonies concerned for the browse indexes (`other`: see
-    `record_changes`)."""
+    `record_changes`; `tokenised`: row bodies tokenised before the write, see `tokenise_ahead`)."""
     segment_ids = set(segment_ids)
     changed = set(testimony_ids)
     if testimony_ids:
@@ -262,7 +263,7 @@ def update_index(
         facts = load_facts(connection, owners)
         # One facet computation per testimony, not per segment (a long transcript has thousands).
         engine.insert(rows_for_segments(connection, segments, facts, load_places(connection), load_sources(connection),
-                                        facet_cache={}))
+                                        facet_cache={}, tokenised=tokenised))
         # A passage's hits are its testimony's: cached search counts over it are dropped with it.
         changed |= owners
         other = other or any(s[1] is None for s in segments) or len(segments) < len(segment_ids)

@@ -64,6 +64,11 @@ class WriteContext:
         #: A testimony's segments in order as its write left them, for its revision: saved rows
         #: and the `NewSegment`s of rows inserted in bulk (which are not read back as objects).
         self.segments_written: dict[int, list] = {}
+        #: Search tokens of new segments' index rows, worked out before the write lock: body -> tokens.
+        self.tokenised: dict[str, tuple[str, ...]] = {}
+        #: New segments' content as their revision's snapshot holds it, made before the write
+        #: lock: (input, content) by the input's identity.
+        self.snapshot_content: dict[int, tuple[Any, dict]] = {}
 
     def declare(self, model: type, key: str, record_input: Any) -> None:
         self.declared[model][key] = record_input

@@ -12,7 +12,9 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ...models import Agent, Claim, Redaction, Revision, Segment, Source, Testimony
-from ..revisions import new_segment
+from ..revisions import new_segment, segment_content
+from ..search.documents import tokenise_ahead
+from ..search.facts import RANK
 from ..search.indexing import update_index
 from . import rules
 from .context import WriteContext
@@ -55,7 +57,21 @@ def check_segment_set(ctx: WriteContext, problems: Problems, entries: Any, exist
         _number_new(segments)
     else:
         _check_removals(ctx, problems, saved, segments)
+    if not problems:
+        _prepare_new(ctx, segments)
     return segments
+
+
+def _prepare_new(ctx: WriteContext, segments: list[SegmentInput]) -> None:
+    """What the write of new segments needs and the checked input alone decides, worked out before
+    the write lock is taken (for a long transcript, a good part of the write): the search tokens
+    of their index rows, and their content as the revision's snapshot holds it."""
+    for segment in segments:
+        if segment.id is None and segment.text:
+            tokenise_ahead(ctx.tokenised, segment.text, segment.translation,
+                           [(r["start"], r["end"], RANK[r["access_level"]]) for r in segment.redactions])
+            ctx.snapshot_content[id(segment)] = (segment, segment_content(segment.columns(),
+                                                                          segment.redaction_rows()))
 
 
 def saved_segments(ctx: WriteContext, testimony: Optional[Testimony]) -> dict[int, Segment]:
@@ -159,19 +175,21 @@ def _insert_new(ctx: WriteContext, testimony: Testimony, new_rows: list[tuple[in
             keyed[(model, ref)] = (record.id, record.key) if record is not None else (None, None)
         return keyed[(model, ref)]
 
-    values, keys = [], []
+    values, placements, keys = [], [], []
     for position, number, item in new_rows:
         in_source = item.source is not None
         author_id, author_key = ident(Agent, item.author)
         source_id, source_key = ident(Source, item.source) if in_source else (None, None)
-        values.append({
-            **item.columns(), "testimony_id": testimony.id, "position": position, "number": number,
-            "author_id": author_id, "source_id": source_id,
+        placement = {
+            "position": position, "number": number, "author_id": author_id, "source_id": source_id,
             "source_position": item.source_position if in_source else None,
             "source_paragraph": item.paragraph if in_source else None,
-        })
+        }
+        values.append({**item.columns(), "testimony_id": testimony.id, **placement})
+        placements.append(placement)
         keys.append({"author_id": author_key, "source_id": source_key})
-    session.execute(insert(Segment), values)
+    # Core inserts: the rows need none of the ORM's bookkeeping (they are read back below).
+    session.connection().execute(insert(Segment.__table__), values)
     # Their ids by place (an executemany: SQLite would send the rows one by one to return ids in order).
     placed = dict(session.execute(
         select(Segment.position, Segment.id).where(Segment.testimony_id == testimony.id)
@@ -180,8 +198,8 @@ def _insert_new(ctx: WriteContext, testimony: Testimony, new_rows: list[tuple[in
     redactions = [{**redaction, "segment_id": segment_id}
                   for segment_id, (_, _, item) in zip(ids, new_rows) for redaction in item.redaction_rows()]
     if redactions:
-        session.execute(insert(Redaction), redactions)
-    update_index(session.connection(), set(), set(ids), set())
+        session.connection().execute(insert(Redaction.__table__), redactions)
+    update_index(session.connection(), set(), set(ids), set(), tokenised=ctx.tokenised)
     # The testimony's rows as saved, with their redactions, for what follows the save (read now,
     # while the transaction writes: a session reading them after its commit would begin another
     # write transaction). Their redactions are read only for the rows that have some.
@@ -198,8 +216,12 @@ def _insert_new(ctx: WriteContext, testimony: Testimony, new_rows: list[tuple[in
         set_committed_value(row, "redactions", by_segment.get(row.id, []))
     set_committed_value(testimony, "segments", sorted([*kept, *rows], key=lambda s: s.position))
     # The revision's snapshot takes the new rows from the values written, not from the objects.
-    new = {segment_id: new_segment(row, row_keys, item.redaction_rows(), segment_id)
-           for segment_id, row, row_keys, (_, _, item) in zip(ids, values, keys, new_rows)}
+    new = {}
+    for segment_id, placement, row_keys, (_, _, item) in zip(ids, placements, keys, new_rows):
+        prepared, content = ctx.snapshot_content.pop(id(item), (None, None))
+        if prepared is not item:  # an input written without the check of its testimony's segments
+            content = segment_content(item.columns(), item.redaction_rows())
+        new[segment_id] = new_segment(content, placement, row_keys, segment_id)
     ctx.segments_written[testimony.id] = [new.get(segment.id, segment) for segment in testimony.segments]
 
 
