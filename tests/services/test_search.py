@@ -287,3 +287,40 @@ def test_reindex_command(runner, seeded):
     assert "Reindexed 13 testimonies" in result.output
     with seeded.session() as session:
         assert found(session, "Garces") == {"T-0010"}
+
+
+class _Counting(dict):
+    """Tokens prepared ahead, counting the bodies looked up that were not among them."""
+
+    misses = 0
+
+    def get(self, key, default=None):
+        if key not in self:
+            type(self).misses += 1
+        return super().get(key, default)
+
+
+def test_tokens_prepared_before_the_write_make_the_same_index_rows():
+    from catalog.services.search.documents import build_rows, tokenise_ahead
+
+    sources = {7: ("the-report", "The report", AccessLevel.PUBLIC)}
+    segments = [
+        (1, None, 7, SegmentKind.EDITORIAL, "Plain framing, Ünïcode and all.", None, AccessLevel.PUBLIC),
+        (2, None, 7, SegmentKind.EDITORIAL, "Framing with a translation.", "Un cadre traduit.", AccessLevel.PUBLIC),
+        (3, None, 7, SegmentKind.EDITORIAL, "Names Smith and Jones hidden apart.", "Traduit.", AccessLevel.PUBLIC),
+        (4, None, 7, SegmentKind.EDITORIAL, "Restricted words only.", None, AccessLevel.RESTRICTED),
+    ]
+    spans = {3: [(6, 11, 1), (16, 21, 2)]}
+    prepared = _Counting()
+    for seg_id, _, _, _, text, translation, _ in segments:
+        tokenise_ahead(prepared, text, translation, spans.get(seg_id, []))
+    _Counting.misses = 0
+    ahead = build_rows(segments, {}, {}, sources, spans, tokenised=prepared)
+    assert _Counting.misses == 0
+    assert ahead == build_rows(segments, {}, {}, sources, spans)
+    # Each audience of the redacted passage reads (and finds) a different text.
+    assert {row.tokens for row in ahead if row.segment_id == 3} == {
+        ("names", "redacted", "and", "redacted", "hidden", "apart"),
+        ("names", "smith", "and", "redacted", "hidden", "apart"),
+        ("names", "smith", "and", "jones", "hidden", "apart", "traduit"),
+    }
