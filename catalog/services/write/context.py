@@ -69,6 +69,8 @@ class WriteContext:
         #: New segments' content as their revision's snapshot holds it, made before the write
         #: lock: (input, content) by the input's identity.
         self.snapshot_content: dict[int, tuple[Any, dict]] = {}
+        #: ¶ numbers a testimony's revisions ever gave, read by its check: (its version then, numbers).
+        self.numbers_used: dict[int, tuple[int, set[int]]] = {}
 
     def declare(self, model: type, key: str, record_input: Any) -> None:
         self.declared[model][key] = record_input

@@ -57,6 +57,9 @@ def check_segment_set(ctx: WriteContext, problems: Problems, entries: Any, exist
         _number_new(segments)
     else:
         _check_removals(ctx, problems, saved, segments)
+        if any(s.id is None for s in segments) and not problems:
+            # The numbers the testimony ever gave, read now rather than under the write lock.
+            ctx.numbers_used[existing.id] = (existing.version, numbers_in_history(ctx, existing))
     if not problems:
         _prepare_new(ctx, segments)
     return segments
@@ -266,7 +269,7 @@ class _NumberBook:
 
     def give(self, wanted: Optional[int]) -> int:
         if self.used is None:
-            self.used = set(self.current) | self._from_history()
+            self.used = set(self.current) | self._history()
         if wanted is not None and wanted not in self.used:
             self.used.add(wanted)
             return wanted
@@ -274,15 +277,24 @@ class _NumberBook:
         self.used.add(number)
         return number
 
-    def _from_history(self) -> set[int]:
-        if self.testimony.id is None:
-            return set()
-        used: set[int] = set()
-        for snapshot in self.ctx.session.scalars(
-            select(Revision.snapshot).where(Revision.entity_type == "testimony",
-                                            Revision.entity_id == self.testimony.id)
-        ):
-            for segment in json.loads(snapshot).get("segments", []):
-                if segment.get("number"):
-                    used.add(segment["number"])
-        return used
+    def _history(self) -> set[int]:
+        """The numbers of every earlier revision: as read by the check, when the testimony's
+        version (re-read under the write lock) shows nothing was saved since; else read again."""
+        version, used = self.ctx.numbers_used.pop(self.testimony.id, (None, None))
+        if used is not None and version == self.testimony.version:
+            return used
+        return numbers_in_history(self.ctx, self.testimony)
+
+
+def numbers_in_history(ctx: WriteContext, testimony: Testimony) -> set[int]:
+    """Every ¶ number a testimony's revisions ever gave (they are never given again)."""
+    if testimony.id is None:
+        return set()
+    used: set[int] = set()
+    for snapshot in ctx.session.scalars(
+        select(Revision.snapshot).where(Revision.entity_type == "testimony", Revision.entity_id == testimony.id)
+    ):
+        for segment in json.loads(snapshot).get("segments", []):
+            if segment.get("number"):
+                used.add(segment["number"])
+    return used

@@ -229,3 +229,31 @@ def test_inline_agent_creation(session):
         "segments": [{"kind": SegmentKind.FIRST_PERSON.value, "text": "Words."}],
     }, ACTOR)
     assert testimony.roles[0].agent.key == "kobra-jokar"
+
+
+def test_numbers_read_before_the_write_lock_are_read_again_when_a_save_came_in_between(
+        db, session, make_agent, monkeypatch):
+    from catalog.services.write import records
+
+    agent = make_agent()
+    testimony = save_testimony(session, data(agent.id, [("first_person", "One.")]), ACTOR)
+    session.commit()
+    keep = {"id": testimony.segments[0].id, "kind": "first_person", "text": "One."}
+    take = records.take_write_lock
+
+    def another_save_first(own):
+        # Between this save's check and its write: ¶2 is given and taken away again.
+        monkeypatch.setattr(records, "take_write_lock", take)
+        with db.writing() as other:
+            theirs = other.get(Testimony, testimony.id)
+            save_testimony(other, {**data(agent.id, []), "segments": [keep, {"kind": "first_person", "text": "Theirs."}]},
+                           Actor("other"), theirs, theirs.version)
+            save_testimony(other, {**data(agent.id, []), "segments": [keep]}, Actor("other"), theirs, theirs.version)
+        take(own)
+
+    monkeypatch.setattr(records, "take_write_lock", another_save_first)
+    save_testimony(session, {**data(agent.id, []), "segments": [keep, {"kind": "first_person", "text": "Mine."}]},
+                   ACTOR, testimony)
+    session.commit()
+    assert [s.number for s in testimony.segments] == [1, 3]
+    assert verify_chains(session) == []
