@@ -257,3 +257,31 @@ def test_numbers_read_before_the_write_lock_are_read_again_when_a_save_came_in_b
     session.commit()
     assert [s.number for s in testimony.segments] == [1, 3]
     assert verify_chains(session) == []
+
+
+def test_the_garbage_collector_rests_only_while_a_save_writes(session, make_agent, monkeypatch):
+    import gc
+
+    from catalog.services.write import records
+
+    agent = make_agent()
+    seen = []
+    commit = records.commit_revision
+
+    def watched(ctx, record, note):
+        seen.append(gc.isenabled())
+        return commit(ctx, record, note)
+
+    monkeypatch.setattr(records, "commit_revision", watched)
+    assert gc.isenabled()
+    testimony = save_testimony(session, data(agent.id, [("first_person", "Words.")]), ACTOR)
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(StaleEdit):
+        save_testimony(session, data(agent.id, [("first_person", "Later.")]), ACTOR, testimony, testimony.version - 1)
+    assert gc.isenabled()
+    # Two saves writing at once: the collector comes back when the last one ends.
+    with records._collector_paused():
+        with records._collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
