@@ -12,6 +12,7 @@ from ..models.base import as_utc
 from ..viewer import Viewer
 from .claims import CLAIM_LOADING, claim_record, linked_targets, links_for
 from .freshness import latest_revision_number
+from .testimony_rows import read_testimony
 from .records import (
     ClaimRecord,
     CorroborationChangeRecord,
@@ -103,7 +104,15 @@ _TESTIMONY_LOADING = (
 
 
 def get_testimony(session: Session, viewer: Viewer, public_id: str) -> Optional[TestimonyRecord]:
-    """One testimony as this viewer may read it, or None if it does not exist for them."""
+    """One testimony as this viewer may read it, or None if it does not exist for them.
+
+    Read as plain rows (testimony_rows): the same record as `get_testimony_orm`, at a fraction of
+    the cost of loading ORM entities."""
+    return read_testimony(session, viewer, public_id)
+
+
+def get_testimony_orm(session: Session, viewer: Viewer, public_id: str) -> Optional[TestimonyRecord]:
+    """`get_testimony` through ORM entities (for pages that already hold the loaded testimony)."""
     testimony = session.scalar(cached_statement("testimony", viewer, lambda: (
         visible_testimonies(viewer)
         .where(Testimony.public_id == bindparam("public_id"))
@@ -116,6 +125,13 @@ def get_testimony(session: Session, viewer: Viewer, public_id: str) -> Optional[
 
 def testimony_record(session: Session, viewer: Viewer, testimony: Testimony) -> TestimonyRecord:
     """Cut a testimony the caller has already checked against testimony_visibility()."""
+    return build_testimony_record(
+        session, viewer, testimony, latest_revision_number(session, "testimony", testimony.id)
+    )
+
+
+def build_testimony_record(session: Session, viewer: Viewer, testimony, revision: Optional[int]) -> TestimonyRecord:
+    """The record of a testimony, from its ORM object or from rows with the same attributes."""
     segments = [s for s in testimony.segments if viewer.may_read(s.access_level)]
     claims, claim_keys_by_segment = _claims_on(session, viewer, [s.id for s in segments])
     return TestimonyRecord(
@@ -158,12 +174,12 @@ def testimony_record(session: Session, viewer: Viewer, testimony: Testimony) -> 
             for s in segments
         ),
         claims=claims,
-        revision=latest_revision_number(session, "testimony", testimony.id),
+        revision=revision,
         viewer_label=viewer.label,
     )
 
 
-def _role_records(viewer: Viewer, testimony: Testimony) -> tuple[RoleRecord, ...]:
+def _role_records(viewer: Viewer, testimony) -> tuple[RoleRecord, ...]:
     return tuple(
         RoleRecord(
             agent=agent_ref(viewer, role.agent),
@@ -180,6 +196,11 @@ def _claims_on(
 ) -> tuple[tuple[ClaimRecord, ...], dict[int, list[str]]]:
     """The claims on these (readable) segments, and their keys by segment id."""
     if not segment_ids:
+        return (), {}
+    # Most passages carry no claim: a plain look first spares loading none through the ORM.
+    if session.execute(cached_statement("segment_has_claims", None, lambda: (
+        select(Claim.id).where(Claim.segment_id.in_(bindparam("segment_ids", expanding=True))).limit(1)
+    )), {"segment_ids": segment_ids}).first() is None:
         return (), {}
     claims = session.scalars(cached_statement("segment_claims", None, lambda: (
         select(Claim)
