@@ -198,7 +198,7 @@ def _claims_on(
     if not segment_ids:
         return (), {}
     # Most passages carry no claim: a plain look first spares loading none through the ORM.
-    if session.execute(cached_statement("segment_has_claims", None, lambda: (
+    if session.connection().execute(cached_statement("segment_has_claims", None, lambda: (
         select(Claim.id).where(Claim.segment_id.in_(bindparam("segment_ids", expanding=True))).limit(1)
     )), {"segment_ids": segment_ids}).first() is None:
         return (), {}

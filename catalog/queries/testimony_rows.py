@@ -133,7 +133,9 @@ def read_testimony(session: Session, viewer: Viewer, public_id: str) -> Optional
     """One testimony as this viewer may read it (None if it does not exist for them), from rows."""
     from .testimonies import build_testimony_record
 
-    row = session.execute(
+    # Plain rows need none of the Session's ORM execution: its connection runs the statements.
+    connection = session.connection()
+    row = connection.execute(
         cached_statement("testimony_row", viewer, lambda: _testimony_statement(viewer)), {"public_id": public_id}
     ).first()
     if row is None:
@@ -144,11 +146,11 @@ def read_testimony(session: Session, viewer: Viewer, public_id: str) -> Optional
     roles = [
         SimpleNamespace(role=r.role, relation_to_events=r.relation_to_events, named_by=r.named_by_source_id,
                         agent=_agent(r))
-        for r in session.execute(s.roles, ids)
+        for r in connection.execute(s.roles, ids)
     ]
     transmission = [
         SimpleNamespace(position=r.position, note=r.note, source=r.source_id, agent=_agent(r))
-        for r in session.execute(s.transmission, ids)
+        for r in connection.execute(s.transmission, ids)
     ]
     segments = [
         SimpleNamespace(
@@ -158,18 +160,18 @@ def read_testimony(session: Session, viewer: Viewer, public_id: str) -> Optional
             source=r.source_id, source_position=r.source_position, source_paragraph=r.source_paragraph,
             author=_agent(r), redactions=[],
         )
-        for r in session.execute(s.segments, ids)
+        for r in connection.execute(s.segments, ids)
     ]
     if segments:
         by_id = {segment.id: segment for segment in segments}
-        for r in session.execute(s.redactions, ids):
+        for r in connection.execute(s.redactions, ids):
             by_id[r.segment_id].redactions.append(
                 SimpleNamespace(start=r.start, end=r.end, reason=r.reason, access_level=r.access_level)
             )
     history = [
         SimpleNamespace(status=r.status, rationale=r.rationale, changed_by_label=r.changed_by_label,
                         changed_dt=r.changed_dt)
-        for r in session.execute(s.history, ids)
+        for r in connection.execute(s.history, ids)
     ]
 
     # Sources (with their publishers) in one read, then put in place of the ids gathered above.
@@ -178,7 +180,7 @@ def read_testimony(session: Session, viewer: Viewer, public_id: str) -> Optional
     source_ids.discard(None)
     sources = {}
     if source_ids:
-        for r in session.execute(s.sources, {"source_ids": sorted(source_ids)}):
+        for r in connection.execute(s.sources, {"source_ids": sorted(source_ids)}):
             sources[r.id] = SimpleNamespace(key=r.key, title=r.title, kind=r.kind, citation=r.citation,
                                             date_edtf=r.date_edtf, publisher=_agent(r))
     for item in roles:
@@ -194,7 +196,7 @@ def read_testimony(session: Session, viewer: Viewer, public_id: str) -> Optional
         if row.o_place_id is not None:
             places = {
                 r.id: _PlaceRow(id=r.id, key=r.key, name=r.name, parent_id=r.parent_id)
-                for r in session.execute(s.places, {"place_id": row.o_place_id})
+                for r in connection.execute(s.places, {"place_id": row.o_place_id})
             }
             for node in places.values():
                 node.parent = places.get(node.parent_id)
