@@ -12,7 +12,6 @@ from ..models.base import as_utc
 from ..viewer import Viewer
 from .claims import CLAIM_LOADING, claim_record, linked_targets, links_for
 from .freshness import latest_revision_number
-from .testimony_rows import read_testimony
 from .records import (
     ClaimRecord,
     CorroborationChangeRecord,
@@ -21,6 +20,7 @@ from .records import (
     TestimonySummary,
     TransmissionRecord,
 )
+from .testimony_rows import read_testimony
 from .visibility import (
     agent_ref,
     cached_statement,
@@ -108,7 +108,11 @@ def get_testimony(session: Session, viewer: Viewer, public_id: str) -> Optional[
 
     Read as plain rows (testimony_rows): the same record as `get_testimony_orm`, at a fraction of
     the cost of loading ORM entities."""
-    return read_testimony(session, viewer, public_id)
+    found = read_testimony(session, viewer, public_id)
+    if found is None:
+        return None
+    testimony, revision = found
+    return build_testimony_record(session, viewer, testimony, revision)
 
 
 def get_testimony_orm(session: Session, viewer: Viewer, public_id: str) -> Optional[TestimonyRecord]:

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from ..models import Agent, AgentRole, Occasion, Place, Revision, Segment, Source, Testimony, TransmissionLink
 from ..models.testimonies import CorroborationChange, Redaction
 from ..viewer import Viewer
-from .records import TestimonyRecord
 from .visibility import cached_statement, testimony_visibility
 
 _AGENT_COLUMNS = (
@@ -129,10 +128,11 @@ def _statements():
     )
 
 
-def read_testimony(session: Session, viewer: Viewer, public_id: str) -> Optional[TestimonyRecord]:
-    """One testimony as this viewer may read it (None if it does not exist for them), from rows."""
-    from .testimonies import build_testimony_record
-
+def read_testimony(
+    session: Session, viewer: Viewer, public_id: str
+) -> Optional[tuple[SimpleNamespace, Optional[int]]]:
+    """A testimony this viewer may see, as light rows with the mapped attributes (passages of every
+    level: the record builder cuts them), and its latest revision number; None if it is not theirs."""
     # Plain rows need none of the Session's ORM execution: its connection runs the statements.
     connection = session.connection()
     row = connection.execute(
@@ -213,4 +213,4 @@ def read_testimony(session: Session, viewer: Viewer, public_id: str) -> Optional
         source=sources.get(row.source_id), roles=roles, transmission=transmission, segments=segments,
         corroboration_history=history,
     )
-    return build_testimony_record(session, viewer, testimony, row.revision)
+    return testimony, row.revision
