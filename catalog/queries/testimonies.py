@@ -137,7 +137,10 @@ def testimony_record(session: Session, viewer: Viewer, testimony: Testimony) -> 
 def build_testimony_record(session: Session, viewer: Viewer, testimony, revision: Optional[int]) -> TestimonyRecord:
     """The record of a testimony, from its ORM object or from rows with the same attributes."""
     segments = [s for s in testimony.segments if viewer.may_read(s.access_level)]
-    claims, claim_keys_by_segment = _claims_on(session, viewer, [s.id for s in segments])
+    # Rows say whether a passage carries claims; ORM segments do not, and are looked up.
+    claims, claim_keys_by_segment = _claims_on(
+        session, viewer, [s.id for s in segments if getattr(s, "has_claims", True)]
+    )
     return TestimonyRecord(
         public_id=testimony.public_id,
         title=testimony.title,

@@ -11,10 +11,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Optional
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
-from ..models import Agent, AgentRole, Occasion, Place, Revision, Segment, Source, Testimony, TransmissionLink
+from ..models import Agent, AgentRole, Claim, Occasion, Place, Revision, Segment, Source, Testimony, TransmissionLink
 from ..models.testimonies import CorroborationChange, Redaction
 from ..viewer import Viewer
 from .visibility import cached_statement, testimony_visibility
@@ -89,6 +89,9 @@ def _statements():
             Segment.position, Segment.translation, Segment.translation_language, Segment.timecode_start,
             Segment.timecode_end, Segment.access_level, Segment.source_id, Segment.source_position,
             Segment.source_paragraph, *_AGENT_COLUMNS,
+            # Few passages carry redactions or claims: asking here spares a statement for each.
+            exists().where(Redaction.segment_id == Segment.id).label("has_redactions"),
+            exists().where(Claim.segment_id == Segment.id).label("has_claims"),
         )
         .outerjoin(Agent, Agent.id == Segment.author_id)
         .where(Segment.testimony_id == bindparam("testimony_id"))
@@ -158,11 +161,11 @@ def read_testimony(
             position=r.position, translation=r.translation, translation_language=r.translation_language,
             timecode_start=r.timecode_start, timecode_end=r.timecode_end, access_level=r.access_level,
             source=r.source_id, source_position=r.source_position, source_paragraph=r.source_paragraph,
-            author=_agent(r), redactions=[],
+            author=_agent(r), redactions=[], has_redactions=r.has_redactions, has_claims=r.has_claims,
         )
         for r in connection.execute(s.segments, ids)
     ]
-    if segments:
+    if any(segment.has_redactions for segment in segments):
         by_id = {segment.id: segment for segment in segments}
         for r in connection.execute(s.redactions, ids):
             by_id[r.segment_id].redactions.append(
