@@ -56,7 +56,7 @@ from .staff import (
     staff_testimony_page,
     staff_username,
 )
-from .testimonies import count_testimonies, get_testimony, get_testimony_orm, list_testimonies, testimony_record, visible_public_ids
+from .testimonies import count_testimonies, get_testimony, list_testimonies, testimony_record, visible_public_ids
 from .visibility import (
     REDACTION_MARK,
     agent_ref,
@@ -76,7 +76,7 @@ __all__ = [
     "PlaceRecord", "PlaceRef", "REDACTION_MARK", "RoleRecord", "STAFF_RECORD_MODELS", "SegmentRecord", "SourceRecord",
     "SourceRef", "StaffOnly", "TestimonyRecord", "TestimonySummary", "TextPiece", "TransmissionRecord", "agent_ref",
     "catalog_watermark", "content_token", "count_testimonies", "get_agent", "get_claim", "get_place", "get_source",
-    "get_job", "get_testimony", "get_testimony_orm", "JobRecord", "latest_revision_number", "list_agent_records", "list_agents", "list_claims", "list_occasions",
+    "get_job", "get_testimony", "JobRecord", "latest_revision_number", "list_agent_records", "list_agents", "list_claims", "list_occasions",
     "list_place_records", "list_places", "list_source_roles", "list_sources", "list_testimonies", "passages_by_ids",
     "picker_options", "picker_suggestions", "place_ref", "sees_identity", "segment_record", "segment_visibility",
     "source_claims", "source_ref", "source_refs_by_ids", "source_revision", "staff_claim", "staff_claims_of",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Optional
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
-from ..models import AgentRole, Claim, Occasion, Place, RoleKind, Segment, Source, Testimony, TransmissionLink
+from ..models import AgentRole, Claim, RoleKind, Testimony
 from ..models.base import as_utc
 from ..viewer import Viewer
 from .claims import CLAIM_LOADING, claim_record, linked_targets, links_for
@@ -81,50 +81,16 @@ def visible_public_ids(session: Session, viewer: Viewer) -> list[str]:
     return list(session.scalars(select(Testimony.public_id).where(testimony_visibility(viewer)).order_by(Testimony.public_id)))
 
 
-# Many-to-one links are joined into the query that loads their parent rows (one query per
-# collection instead of one more per relationship); the place's parents, read for its full name,
-# come with it (a hierarchy is a few levels deep; deeper ones still load on access).
-_PLACE_WITH_PARENTS = joinedload(Occasion.place)
-for _ in range(4):
-    _PLACE_WITH_PARENTS = _PLACE_WITH_PARENTS.joinedload(Place.parent)
-
-
-_TESTIMONY_LOADING = (
-    selectinload(Testimony.roles).options(joinedload(AgentRole.agent), joinedload(AgentRole.named_by)),
-    selectinload(Testimony.transmission).options(
-        joinedload(TransmissionLink.agent), joinedload(TransmissionLink.source)
-    ),
-    selectinload(Testimony.segments).options(
-        selectinload(Segment.redactions), joinedload(Segment.author), joinedload(Segment.source)
-    ),
-    selectinload(Testimony.corroboration_history),
-    joinedload(Testimony.occasion).options(_PLACE_WITH_PARENTS),
-    joinedload(Testimony.source).joinedload(Source.publisher),
-)
-
-
 def get_testimony(session: Session, viewer: Viewer, public_id: str) -> Optional[TestimonyRecord]:
     """One testimony as this viewer may read it, or None if it does not exist for them.
 
-    Read as plain rows (testimony_rows): the same record as `get_testimony_orm`, at a fraction of
-    the cost of loading ORM entities."""
+    Read as plain rows (testimony_rows): the same record `testimony_record` cuts from the ORM
+    entity, at a fraction of the cost of loading entities."""
     found = read_testimony(session, viewer, public_id)
     if found is None:
         return None
     testimony, revision = found
     return build_testimony_record(session, viewer, testimony, revision)
-
-
-def get_testimony_orm(session: Session, viewer: Viewer, public_id: str) -> Optional[TestimonyRecord]:
-    """`get_testimony` through ORM entities (for pages that already hold the loaded testimony)."""
-    testimony = session.scalar(cached_statement("testimony", viewer, lambda: (
-        visible_testimonies(viewer)
-        .where(Testimony.public_id == bindparam("public_id"))
-        .options(*_TESTIMONY_LOADING)
-    )), {"public_id": public_id})
-    if testimony is None:
-        return None
-    return testimony_record(session, viewer, testimony)
 
 
 def testimony_record(session: Session, viewer: Viewer, testimony: Testimony) -> TestimonyRecord:
