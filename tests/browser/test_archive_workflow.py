@@ -67,6 +67,11 @@ def test_archivist_enters_corrects_and_publishes_a_testimony(page, live_server, 
     page.wait_for_url(re.compile(rf".*/archive/testimonies/{public_id}$"))
 
     page.get_by_role("link", name=re.compile("History")).click()
+    # The click starts the navigation; wait for the history page itself before reading it.
+    page.wait_for_url(re.compile(rf".*/archive/testimonies/{public_id}/history$"))
+    page.wait_for_load_state()
+    page.locator("del", has_text="1982").first.wait_for()
+    page.locator("ins", has_text="1981").first.wait_for()
     assert page.locator("del", has_text="1982").count() >= 1
     assert page.locator("ins", has_text="1981").count() >= 1
     screenshot("diff")
