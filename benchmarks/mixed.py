@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.client
-import http.cookiejar
 import json
 import os
 import random
@@ -33,128 +32,35 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from html.parser import HTMLParser
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import LUA, OUT, ROOT, Server, catalog_command, fetch, free_port, machine  # noqa: E402
+from archivist import Browser, create_archivist, form_fields, percentile, sign_in  # noqa: E402
+from load import LUA, OUT, ROOT, Server, fetch, free_port, machine  # noqa: E402
 
 
-def percentile(values: list[float], share: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
-class FormFields(HTMLParser):
-    """The fields a browser would send for the form posting to `action`: inputs (checked boxes
-    only, no buttons), the selected option of each select, every textarea."""
-
-    def __init__(self, action: str) -> None:
-        super().__init__()
-        self.action = action
-        self.fields: list[tuple[str, str]] = []
-        self._in_form = False
-        self._select: str | None = None
-        self._select_value: str | None = None
-        self._select_first: str | None = None
-        self._textarea: str | None = None
-        self._text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self._in_form = a.get("action", "") in (self.action, "") and a.get("method", "").lower() == "post"
-        if not self._in_form:
-            return
-        name = a.get("name")
-        if tag == "input" and name:
-            kind = a.get("type", "text").lower()
-            if kind in ("submit", "button", "image", "reset", "file"):
-                return
-            if kind in ("checkbox", "radio") and "checked" not in a:
-                return
-            self.fields.append((name, a.get("value", "on" if kind == "checkbox" else "")))
-        elif tag == "select" and name:
-            self._select, self._select_value, self._select_first = name, None, None
-        elif tag == "option" and self._select is not None:
-            value = a.get("value", "")
-            if self._select_first is None:
-                self._select_first = value
-            if "selected" in a:
-                self._select_value = value
-        elif tag == "textarea" and name:
-            self._textarea, self._text = name, []
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._text.append(data)
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._in_form = False
-        elif tag == "select" and self._select is not None:
-            value = self._select_value if self._select_value is not None else self._select_first
-            if value is not None:
-                self.fields.append((self._select, value))
-            self._select = None
-        elif tag == "textarea" and self._textarea is not None:
-            text = "".join(self._text)
-            self.fields.append((self._textarea, text[1:] if text.startswith("\n") else text))
-            self._textarea = None
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Archivist:
-    """A signed-in archivist's browser: cookies kept, redirects not followed."""
+class Archivist(Browser):
+    """A signed-in archivist's browser that does not follow redirects: a save answers 302 itself."""
 
     def __init__(self, base: str) -> None:
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect())
-
-    def request(self, path: str, data: list[tuple[str, str]] | None = None) -> tuple[int, str]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        try:
-            with self.opener.open(urllib.request.Request(self.base + path, data=body), timeout=60) as response:
-                return response.status, response.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode("utf-8", "replace")
-
-    def sign_in(self, username: str, password: str) -> None:
-        status, page = self.request("/sign-in")
-        fields = FormFields("/sign-in")
-        fields.feed(page)
-        data = [(k, v) for k, v in fields.fields if k not in ("username", "password")]
-        status, _ = self.request("/sign-in", data + [("username", username), ("password", password)])
-        if status != 302:
-            raise SystemExit(f"The archivist could not sign in (HTTP {status}).")
+        super().__init__(base, follow_redirects=False)
 
     def save_title(self, public_id: str) -> tuple[int, float]:
         """Open the testimony's edit form and save it with its title changed; (status, seconds of
         the save itself)."""
         path = f"/archive/testimonies/{public_id}/edit"
-        status, page = self.request(path)
+        status, _, page = self.request(path)
         if status != 200:
             return status, 0.0
-        fields = FormFields(path)
-        fields.feed(page)
         data = []
-        for name, value in fields.fields:
+        for name, value in form_fields(page, action=path):
             if name == "title":
                 value = value[:-2] if value.endswith(" ·") else value + " ·"
             data.append((name, value))
         started = time.perf_counter()
-        status, _ = self.request(path, data)
+        status, _, _ = self.request(path, data)
         return status, time.perf_counter() - started
 
 
@@ -263,14 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     # The archivist signs in over plain HTTP on 127.0.0.1: the cookie may not be Secure-only.
     os.environ["CATALOG_SECURE_COOKIES"] = "0"
     username, password = f"bench-archivist-{secrets.token_hex(3)}", secrets.token_urlsafe(16)
-    command = catalog_command() if args.source is None else [sys.executable, "-c",
-                                                             "from catalog.cli import main; main()"]
-    created = subprocess.run([*command, "user", "create", username, "--role", "archivist"], input=password + "\n",
-                             text=True, capture_output=True, cwd=args.source or ROOT,
-                             env=dict(os.environ, CATALOG_DATABASE_URL=args.url,
-                                      **({"PYTHONPATH": str(args.source)} if args.source else {})))
-    if created.returncode:
-        raise SystemExit(f"catalog user create failed: {created.stderr or created.stdout}")
+    create_archivist(args.url, username, password, source=args.source)
 
     ids = list(corpus["sample_public_ids"])
     random.Random(corpus["seed"]).shuffle(ids)
@@ -303,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
             if status != 200:
                 raise SystemExit(f"{path} answered {status}")
         archivist = Archivist(server.base)
-        archivist.sign_in(username, password)
+        sign_in(archivist, username, password)
         # Warm both workers (every route, each worker) before measuring.
         for _ in range(4):
             first_readers(server.base, "/testimonies", 2)

@@ -134,7 +134,6 @@ def measure(instance: str, what: str, selection: int) -> dict:
         request()
         timings.append(time.perf_counter() - started)
     cached = sorted(timings)[len(timings) // 2]
-    from catalog.services.transcripts import pdf as pdf_module
 
     cost = first_cost
     # Another first render (letter paper: a new layout, nothing cached) in a process that has
