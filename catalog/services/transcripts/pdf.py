@@ -12,6 +12,7 @@ update (pypdf writes the objects): only the information dictionary is new, howev
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import logging
 import time
@@ -45,8 +46,13 @@ def _typst():
 
 
 def engine_version() -> str:
-    """Part of the PDF cache key: another compiler may lay the same words out differently."""
-    return "typst-" + _typst().__version__
+    """Part of the PDF cache key: another compiler may lay the same words out differently. Read
+    from the installed package, without loading the compiler: a catalog whose Typst cannot load
+    still works out its keys, and its PDF requests get the clear answer of PdfUnavailable."""
+    try:
+        return "typst-" + importlib.metadata.version("typst")
+    except importlib.metadata.PackageNotFoundError:
+        return "typst-missing"
 
 
 @lru_cache(maxsize=1)
