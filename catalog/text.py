@@ -13,6 +13,19 @@ _BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 #: Scripts written right to left, by their BCP 47 primary language subtag.
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ckb", "yi", "dv", "sd", "ug"})
+#: Languages the seed material and its likely additions use, by primary subtag; any other is shown
+#: as its code.
+LANGUAGE_NAMES = {
+    "en": "English", "fa": "Persian", "ar": "Arabic", "fr": "French", "de": "German", "es": "Spanish",
+    "ku": "Kurdish", "az": "Azerbaijani", "tr": "Turkish", "ckb": "Central Kurdish", "it": "Italian",
+    "sq": "Albanian", "nl": "Dutch", "sv": "Swedish", "ru": "Russian", "he": "Hebrew", "ur": "Urdu",
+}
+
+
+def language_name(code: str) -> str:
+    """A BCP 47 code as readers see it: "Persian (fa)", or the code itself when it is not named."""
+    name = LANGUAGE_NAMES.get(code.split("-")[0].lower())
+    return f"{name} ({code})" if name else code
 
 
 class TextRejected(ValueError):

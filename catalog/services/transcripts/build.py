@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ... import queries
 from ...models import RoleKind, SegmentKind
 from ...queries import ClaimRecord, SegmentRecord, SourceRecord, TestimonyRecord, TestimonySummary
+from ...text import language_name
 from ...viewer import Viewer
 from .model import Block, Field, Note, Part, Piece, PrintOptions, Transcript
 
@@ -28,13 +29,6 @@ KIND_LABELS = {
     SegmentKind.REPORTED: "Reported — not the speaker’s own words",
 }
 
-#: Languages the seed material and its likely additions use; anything else prints as its code.
-LANGUAGE_NAMES = {
-    "en": "English", "fa": "Persian", "ar": "Arabic", "fr": "French", "de": "German", "es": "Spanish",
-    "ku": "Kurdish", "az": "Azerbaijani", "tr": "Turkish", "ckb": "Central Kurdish", "it": "Italian",
-    "nl": "Dutch", "sv": "Swedish", "ru": "Russian", "he": "Hebrew", "ur": "Urdu",
-}
-
 _ID_SPLIT = re.compile(r"[\s,;]+")
 _ID_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -48,11 +42,8 @@ class SelectionRefused(Exception):
         self.unprintable = unprintable
 
 
-def language_name(code: Optional[str]) -> str:
-    if not code:
-        return "not recorded"
-    name = LANGUAGE_NAMES.get(code.split("-")[0].lower())
-    return f"{name} ({code})" if name else code
+def _language(code: Optional[str]) -> str:
+    return language_name(code) if code else "not recorded"
 
 
 def _now() -> dt.datetime:
@@ -166,7 +157,7 @@ def _testimony_fields(t: TestimonyRecord) -> tuple[Field, ...]:
         )
     if t.events_date_edtf:
         fields.append(Field("Events described", f"{t.events_date_words} — EDTF {t.events_date_edtf}"))
-    fields.append(Field("Language", language_name(t.language)))
+    fields.append(Field("Language", _language(t.language)))
     fields.append(Field("Kind of account", _label(t.account_kind)))
     if t.transmission:
         steps = []
@@ -266,7 +257,7 @@ def _source_fields(source: SourceRecord) -> tuple[Field, ...]:
         Field("Kind of source", _label(ref.kind)),
         Field("Publisher / author", ref.publisher.name if ref.publisher else "not named in the source"),
         Field("Date", ref.date_words + (f" — EDTF {ref.date_edtf}" if ref.date_edtf else "")),
-        Field("Language", language_name(source.language)),
+        Field("Language", _language(source.language)),
     ]
     if ref.citation:
         fields.append(Field("Citation", ref.citation))
