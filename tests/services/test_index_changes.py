@@ -30,7 +30,7 @@ from catalog.models import (
 )
 from catalog.models.search import INDEX_STATE
 from catalog.services import search as search_service
-from catalog.services.search import catalog_index, indexing
+from catalog.services.search import catalog_index, facet_rows, indexing
 from catalog.services.search.catalog_index import SORTS, CatalogIndex
 from catalog.viewer import Viewer
 from catalog.models import Role
@@ -234,8 +234,8 @@ def apply(session, operation) -> None:
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 def test_a_patched_index_answers_like_a_fresh_one(world, builds, steps, compact_after, resort_after):
-    originals = catalog_index.COMPACT_AFTER, catalog_index.RESORT_AFTER
-    catalog_index.COMPACT_AFTER, catalog_index.RESORT_AFTER = compact_after, resort_after
+    originals = facet_rows.COMPACT_AFTER, catalog_index.RESORT_AFTER
+    facet_rows.COMPACT_AFTER, catalog_index.RESORT_AFTER = compact_after, resort_after
     try:
         with world.session() as reader:
             catalog_index.current(reader)
@@ -255,7 +255,7 @@ def test_a_patched_index_answers_like_a_fresh_one(world, builds, steps, compact_
             with world.session() as reader:
                 assert_same_as_fresh(reader, builds)
     finally:
-        catalog_index.COMPACT_AFTER, catalog_index.RESORT_AFTER = originals
+        facet_rows.COMPACT_AFTER, catalog_index.RESORT_AFTER = originals
 
 
 def test_a_rolled_back_write_never_reaches_the_shared_index(world):

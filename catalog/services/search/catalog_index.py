@@ -11,25 +11,30 @@ still holding the old object keep a consistent one. It is rebuilt only on first 
 `catalog reindex` starts a new epoch (the INDEX_STATE token), or when the rows it would need have
 been pruned. Each process keeps its own copy, so several app processes (on several machines)
 stay consistent with the database.
+
+What each testimony contributes (its facts, facet values and sort keys) is read in
+`browse_facts.py`; each facet's rows and counts live in `facet_rows.py`; this module holds the
+index, its sort orders, the patching and the per-process caches.
 """
 
 from __future__ import annotations
 
 import bisect
 import copy
-from array import array
 import threading
+from array import array
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional, TypeVar
 
 import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ...models import AccessLevel, AccountKind, CorroborationStatus, IndexChange, SearchState
+from ...models import IndexChange, SearchState
 from ...models.search import INDEX_STATE, NAMES_STATE
-from .facts import FACETS, MAX_YEAR_SPAN, RANK, load_places, load_sources, place_chain
+from .browse_facts import FACT_SQL, NEVER, BrowseRow, Labels, derive, fetch_facts
+from .facet_rows import build_facet
+from .facts import FACETS
 from .indexing import PENDING_CHANGES, PRIVATE_INDEX
 from .names import NameIndex
 
@@ -48,285 +53,15 @@ SORTS = {
 DEFAULT_SORT = "id"
 #: Searches whose hit count and facet sample an index keeps (see `CatalogIndex.remembered`).
 REMEMBERED = 512
-#: Facet counts gather the chosen testimonies' rows when fewer than 1 in SPARSE_RATIO are chosen.
-SPARSE_RATIO = 16
-#: Rank given to deleted testimonies: above every viewer.
-NEVER = 9
-#: A facet whose base rows are outdated for more testimonies than this is rebuilt in memory.
-COMPACT_AFTER = 2048
 #: Changes to more testimonies than this re-sort the orders instead of inserting one by one.
 RESORT_AFTER = 64
 #: Orders stored ascending by their key and read backwards.
 REVERSED = frozenset({"added"})
 
-LANGUAGE_NAMES = {
-    "en": "English", "fa": "Persian", "ar": "Arabic", "fr": "French", "de": "German", "es": "Spanish",
-    "ku": "Kurdish", "az": "Azerbaijani", "tr": "Turkish", "it": "Italian", "sq": "Albanian",
-}
-
-
-def language_name(code: str) -> str:
-    primary = code.split("-")[0].lower()
-    name = LANGUAGE_NAMES.get(primary)
-    return f"{name} ({code})" if name else code
-
-
-@dataclass
-class Facet:
-    """One facet's rows (testimony position, value code): the rows of the last full build (or
-    compaction) sorted by code and by position, plus the rows written since, kept aside."""
-
-    name: str
-    values: list[str]
-    labels: list[str]
-    #: Lowest viewer rank allowed to see each value's label (restricted sources' titles).
-    value_rank: np.ndarray
-    lookup: dict[str, int]
-    #: Base rows: testimony position and value code, sorted by code, with code offsets (CSR).
-    positions: np.ndarray
-    codes: np.ndarray
-    offsets: np.ndarray
-    #: The same rows sorted by testimony position, with position offsets: each testimony's codes.
-    by_position_codes: np.ndarray
-    by_position_offsets: np.ndarray
-    #: Current rows per value code (a value left with none is no longer in the catalog).
-    totals: np.ndarray
-    #: Positions whose base rows no longer hold (changed, or added after the base); None: none.
-    stale: Optional[np.ndarray] = None
-    #: Current rows of the stale positions.
-    added_positions: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
-    added_codes: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
-
-    def code_of(self, value: str) -> Optional[int]:
-        """The value's code while some testimony has it."""
-        code = self.lookup.get(value)
-        return code if code is not None and self.totals[code] else None
-
-    def rows_for(self, value: str) -> np.ndarray:
-        code = self.code_of(value)
-        if code is None:
-            return np.empty(0, dtype=np.int64)
-        # A value first seen after the base has no base rows.
-        rows = self.positions[self.offsets[code]:self.offsets[code + 1]] if code + 1 < self.offsets.size else \
-            self.positions[:0]
-        if self.stale is None:
-            return rows
-        return np.concatenate((rows[~self.stale[rows]], self.added_positions[self.added_codes == code]))
-
-    def counts(self, mask: np.ndarray) -> np.ndarray:
-        """Rows per value code among the testimonies in mask."""
-        width = len(self.values)
-        if not width:
-            return np.zeros(0, dtype=np.int64)
-        base = mask if self.stale is None else mask & ~self.stale
-        chosen = np.flatnonzero(base)
-        if chosen.size * SPARSE_RATIO < mask.size:
-            # Few testimonies (a search's hits): gather their own rows instead of scanning all.
-            starts = self.by_position_offsets[chosen]
-            lengths = self.by_position_offsets[chosen + 1] - starts
-            rows = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-            counts = np.bincount(self.by_position_codes[rows], minlength=width)
-        else:
-            counts = np.bincount(self.codes[base[self.positions]], minlength=width)
-        if self.added_positions.size:
-            counts = counts + np.bincount(self.added_codes[mask[self.added_positions]], minlength=width)
-        return counts
-
-    def rows_at(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The current rows (position, code) of the testimonies at these (distinct) positions."""
-        base_size = len(self.by_position_offsets) - 1
-        inside = positions[positions < base_size]
-        if self.stale is not None:
-            inside = inside[~self.stale[inside]]
-        starts = self.by_position_offsets[inside]
-        lengths = self.by_position_offsets[inside + 1] - starts
-        gathered = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        at, codes = np.repeat(inside, lengths), self.by_position_codes[gathered]
-        if self.added_positions.size:
-            chosen = np.isin(self.added_positions, positions)
-            at = np.concatenate((at, self.added_positions[chosen]))
-            codes = np.concatenate((codes, self.added_codes[chosen]))
-        return at, codes
-
-    def patched(self, changed: np.ndarray, size: int, rows: list[tuple[int, str]], labels: "_Labels") -> "Facet":
-        """A copy in which the testimonies at `changed` positions have exactly `rows`."""
-        new = copy.copy(self)
-        base_size = len(self.by_position_offsets) - 1
-        was_stale = self.stale if self.stale is not None else np.zeros(base_size, dtype=bool)
-        stale = np.ones(size, dtype=bool)
-        stale[:was_stale.size] = was_stale
-        totals = self.totals.copy()
-        leaving = changed[changed < base_size]
-        leaving = leaving[~was_stale[leaving]]
-        if leaving.size:
-            starts = self.by_position_offsets[leaving]
-            lengths = self.by_position_offsets[leaving + 1] - starts
-            gathered = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-            totals -= np.bincount(self.by_position_codes[gathered], minlength=totals.size)
-        is_changed = np.zeros(size, dtype=bool)
-        is_changed[changed] = True
-        dropped = is_changed[self.added_positions]
-        if dropped.any():
-            totals -= np.bincount(self.added_codes[dropped], minlength=totals.size)
-        stale[changed] = True
-        if any(value not in self.lookup for _, value in rows):
-            new.values, new.labels, new.lookup = list(self.values), list(self.labels), dict(self.lookup)
-            ranks = list(self.value_rank)
-            for _, value in rows:
-                if value not in new.lookup:
-                    new.lookup[value] = len(new.values)
-                    new.values.append(value)
-                    label, rank = labels.label(self.name, value)
-                    new.labels.append(label)
-                    ranks.append(rank)
-            new.value_rank = np.array(ranks, dtype=np.int8)
-            totals = np.concatenate((totals, np.zeros(len(new.values) - totals.size, dtype=totals.dtype)))
-        codes = np.fromiter((new.lookup[value] for _, value in rows), dtype=np.int64, count=len(rows))
-        positions = np.fromiter((position for position, _ in rows), dtype=np.int64, count=len(rows))
-        totals += np.bincount(codes, minlength=totals.size)
-        new.totals = totals
-        new.stale = stale
-        new.added_positions = np.concatenate((self.added_positions[~dropped], positions))
-        new.added_codes = np.concatenate((self.added_codes[~dropped], codes))
-        if int(stale.sum()) > COMPACT_AFTER:
-            live = ~stale[self.positions]
-            return _facet(self.name, new.values, new.labels, new.value_rank, new.lookup, size,
-                          np.concatenate((self.positions[live], new.added_positions)),
-                          np.concatenate((self.codes[live], new.added_codes)))
-        return new
-
-    def relabelled(self, labels: "_Labels") -> "Facet":
-        """A copy with every label and label rank read again (places or sources changed)."""
-        new = copy.copy(self)
-        pairs = [labels.label(self.name, value) for value in self.values]
-        new.labels = [label for label, _ in pairs]
-        new.value_rank = np.array([rank for _, rank in pairs], dtype=np.int8)
-        return new
-
-
-def _facet(name: str, values: list[str], labels: list[str], value_rank: np.ndarray, lookup: dict[str, int],
-           size: int, positions: np.ndarray, codes: np.ndarray) -> Facet:
-    """A facet whose rows (positions, codes) are all base rows, sorted both ways."""
-    order = np.argsort(codes, kind="stable")
-    codes, positions = codes[order], positions[order]
-    offsets = np.searchsorted(codes, np.arange(len(values) + 1))
-    by_position = np.argsort(positions, kind="stable")
-    by_position_offsets = np.searchsorted(positions[by_position], np.arange(size + 1))
-    totals = np.diff(offsets).astype(np.int64)
-    return Facet(name, values, labels, value_rank, lookup, positions, codes, offsets,
-                 codes[by_position], by_position_offsets, totals)
-
-
-class _Labels:
-    """Places and sources as the facets show them: read in full (they are small tables) at a
-    build and again whenever a change row says they changed."""
-
-    def __init__(self, connection) -> None:
-        self.places = load_places(connection)
-        sources = load_sources(connection)
-        self.chains = {pid: [p.key for p in place_chain(self.places, pid)] for pid in self.places}
-        self.source_keys = {sid: key for sid, (key, _title, _level) in sources.items()}
-        self.place_by_key = {p.key: p for p in self.places.values()}
-        self.source_by_key = {key: (title, level) for key, title, level in sources.values()}
-
-    def label(self, name: str, value: str) -> tuple[str, int]:
-        """What readers see for a facet value, and the lowest rank that may see it."""
-        label, rank = value, 0
-        if name == "kind":
-            label = AccountKind(value).label if value in AccountKind._value2member_map_ else value
-        elif name == "status":
-            label = CorroborationStatus(value).label if value in CorroborationStatus._value2member_map_ else value
-        elif name == "place" and value in self.place_by_key:
-            label = ", ".join(p.name for p in place_chain(self.places, self.place_by_key[value].id))
-        elif name == "source" and value in self.source_by_key:
-            label, level = self.source_by_key[value]
-            rank = RANK[level]
-        elif name == "lang":
-            label = language_name(value)
-        elif name == "access" and value in AccessLevel._value2member_map_:
-            label = AccessLevel(value).label
-            rank = RANK[AccessLevel(value)]
-        return label, rank
-
-
-_FACT_SQL = (
-    "SELECT t.id, t.public_id, t.title, t.language, t.account_kind, t.corroboration_status, t.source_id, "
-    "t.access_level, t.publication_state, t.is_deleted, t.events_date_lower, t.events_date_upper, "
-    "o.date_lower, o.date_upper, o.place_id, t.created_dt "
-    "FROM testimonies t LEFT JOIN occasions o ON o.id = t.occasion_id"
-)
-_RANK_BY_VALUE = {level.value: rank for level, rank in RANK.items()}
-
-
-def _day(value) -> int:
-    """A date (or its ISO text, as SQLite returns it) as a sortable integer; 0 when unknown."""
-    if value is None:
-        return 0
-    text = str(value)
-    return int(text[0:4]) * 10000 + int(text[5:7]) * 100 + int(text[8:10])
-
-
-def _span(lower: int, upper: int) -> list[str]:
-    if not lower and not upper:
-        return []
-    first, last = (lower or upper) // 10000, (upper or lower) // 10000
-    if last < first:
-        first, last = last, first
-    if last - first > MAX_YEAR_SPAN:
-        return [str(first), str(last)]
-    return [str(year) for year in range(first, last + 1)]
-
-
-@dataclass
-class _Testimony:
-    """One testimony's row as the index holds it."""
-
-    visible_to: int
-    values: list[tuple[str, str]]
-    events: tuple[int, int]
-    given: tuple[int, int]
-    public_id: str
-    title: str
-    created: str
-
-
-def _derive(row, labels: _Labels, spans: dict) -> _Testimony:
-    (_id, public_id, title, language, kind, status, source_id, access, state, deleted,
-     ev_lo, ev_hi, gv_lo, gv_hi, place_id, created) = row
-    if deleted:
-        visible_to = NEVER
-    elif state == "published":
-        visible_to = _RANK_BY_VALUE[access]
-    else:
-        visible_to = 2
-    values = [(facet, value) for facet, value in (("kind", kind), ("status", status), ("lang", language),
-                                                  ("access", access)) if value]
-    if source_id in labels.source_keys:
-        values.append(("source", labels.source_keys[source_id]))
-    values.extend(("place", key) for key in labels.chains.get(place_id, ()))
-    events, given = (_day(ev_lo), _day(ev_hi)), (_day(gv_lo), _day(gv_hi))
-    for facet, key in (("year", events), ("given", given)):
-        if key not in spans:
-            spans[key] = _span(*key)
-        values.extend((facet, year) for year in spans[key])
-    return _Testimony(visible_to, values, events, given, public_id, (title or "").casefold(), str(created or ""))
 
 
 #: Testimony rows read at a time by a full build.
 BUILD_CHUNK = 5000
-
-
-def _fetch_facts(connection, ids: list[int]) -> dict[int, tuple]:
-    """The fact rows of these testimonies, as the full build reads them. Plain driver SQL: this
-    runs on the first read after every save, where compiling a statement is most of its cost."""
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    found = {}
-    for start in range(0, len(ids), 900):
-        chunk = tuple(ids[start:start + 900])
-        sql = f"{_FACT_SQL} WHERE t.id IN ({', '.join([mark] * len(chunk))})"
-        for row in connection.exec_driver_sql(sql, chunk):
-            found[row[0]] = tuple(row)
-    return found
 
 
 class CatalogIndex:
@@ -341,7 +76,7 @@ class CatalogIndex:
         # The rows are read in chunks and each facet value is kept as a number as it is met, so
         # the build never holds every row, nor a string per facet value, at once (at 100,000
         # testimonies that was most of a process's peak memory).
-        labels = self._labels = _Labels(connection)
+        labels = self._labels = Labels(connection)
         ids, visible = array("q"), array("b")
         dates = {name: array("q") for name in ("events_lo", "events_hi", "given_lo", "given_hi")}
         self.public_ids: list[str] = []
@@ -351,11 +86,11 @@ class CatalogIndex:
         #: those codes by value.
         columns: dict[str, tuple[array, array, dict[str, int]]] = {name: (array("q"), array("q"), {}) for name in FACETS}
         spans: dict = {}
-        result = connection.exec_driver_sql(_FACT_SQL + " ORDER BY t.id")
+        result = connection.exec_driver_sql(FACT_SQL + " ORDER BY t.id")
         i = 0
         while chunk := result.fetchmany(BUILD_CHUNK):
             for row in chunk:
-                item = _derive(row, labels, spans)
+                item = derive(row, labels, spans)
                 ids.append(row[0])
                 visible.append(item.visible_to)
                 dates["events_lo"].append(item.events[0])
@@ -391,14 +126,14 @@ class CatalogIndex:
             for value, first_met in seen.items():
                 recode[first_met] = lookup[value]
             pairs = [labels.label(name, value) for value in distinct]
-            self.facets[name] = _facet(
+            self.facets[name] = build_facet(
                 name, distinct, [label for label, _ in pairs], np.array([r for _, r in pairs], dtype=np.int8),
                 lookup, n, np.array(positions, dtype=np.int64),
                 recode[np.array(codes, dtype=np.int64)] if len(codes) else np.zeros(0, dtype=np.int64))
         self.orders = self._sorted_orders()
         self._forget()
 
-    def _set(self, i: int, item: _Testimony) -> None:
+    def _set(self, i: int, item: BrowseRow) -> None:
         self.visible_to[i] = item.visible_to
         self.events_lo[i], self.events_hi[i] = item.events
         self.given_lo[i], self.given_hi[i] = item.given
@@ -490,10 +225,10 @@ class CatalogIndex:
         again from the database; places and sources too when a row says they changed)."""
         new = copy.copy(self)
         new.applied = max(self.applied, max(seq for seq, _ in changes))
-        labels = _Labels(connection) if any(t is None for _, t in changes) else self._labels
+        labels = Labels(connection) if any(t is None for _, t in changes) else self._labels
         new._labels = labels
         ids = sorted({t for _, t in changes if t is not None})
-        facts = _fetch_facts(connection, ids)
+        facts = fetch_facts(connection, ids)
         wanted = np.array(ids, dtype=np.int64)
         positions = self.positions_of(wanted)
         added = [t for t, p in zip(ids, positions) if p < 0 and t in facts]
@@ -515,7 +250,7 @@ class CatalogIndex:
                 # Gone from the table altogether: ranked out, with no facet rows.
                 new.visible_to[position] = NEVER
                 continue
-            item = _derive(facts[t], labels, spans)
+            item = derive(facts[t], labels, spans)
             new._set(position, item)
             for facet, value in item.values:
                 rows[facet].append((position, value))
