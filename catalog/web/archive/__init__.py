@@ -95,11 +95,11 @@ def picker_step(pickers: list, op: str) -> tuple[Optional[Finder], str]:
     if name not in ("find", "choose"):
         return None, ""
     target, _, arg = rest.partition(":")
-    found = next(((kind, field, exclude) for kind, fields, *rest in pickers for exclude in [rest[0] if rest else None]
-                  for field in fields if field.name == target), None)
+    found = next(((picker, field) for picker in pickers for field in picker[1] if field.name == target), None)
     if found is None:
         return None, ""
-    kind, field, exclude = found
+    (kind, _fields, *never), field = found
+    exclude = never[0] if never else None
     if name == "choose":
         chosen = dict(picker_options(kind, keep=[arg], exclude=exclude).options) if arg.isdigit() else {}
         if not arg.isdigit() or int(arg) not in chosen:
