@@ -19,6 +19,7 @@ from .base import (
     SourceKind,
 )
 from .claims import Claim, CorroborationLink
+from .collections import Collection, testimony_collections
 from .jobs import Job, JobKind, JobState
 from .places import Occasion, Place, PlaceName
 from .revisions import Revision
@@ -36,7 +37,7 @@ from .testimonies import (
 from .users import User
 
 __all__ = [
-    "AccessLevel", "AccountKind", "Agent", "AgentKind", "AgentName", "Base", "Claim", "ClaimKind", "LoginAttempt",
+    "AccessLevel", "AccountKind", "Agent", "AgentKind", "AgentName", "Base", "Claim", "ClaimKind", "Collection", "testimony_collections", "LoginAttempt",
     "ConsentStatus", "CorroborationChange", "CorroborationLink", "CorroborationRelation",
     "CorroborationStatus", "IndexChange", "Job", "JobKind", "JobState", "NameKind", "Occasion", "OccasionKind", "Place",
     "PlaceName", "PublicationState", "Redaction", "Revision", "Role", "SearchDocument", "SearchState", "RoleKind", "Segment",

@@ -53,7 +53,9 @@ class Testimony(Base):
     publication_state: Mapped[PublicationState] = mapped_column(
         enum_column(PublicationState), default=PublicationState.DRAFT, index=True
     )
+    #: Why it was withdrawn, shown to readers on the withdrawn testimony's permalink.
     withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
+    withdrawn_dt: Mapped[Optional[dt.datetime]] = mapped_column(Timestamp())
     access_level: Mapped[AccessLevel] = mapped_column(
         enum_column(AccessLevel), default=AccessLevel.PUBLIC, index=True
     )
@@ -72,9 +74,15 @@ class Testimony(Base):
     deleted_reason: Mapped[str] = mapped_column(Text, default="")
     deleted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     deleted_dt: Mapped[Optional[dt.datetime]] = mapped_column(Timestamp())
+    #: What readers are told on a deleted testimony's permalink (`deleted_reason` stays internal).
+    deleted_public_reason: Mapped[str] = mapped_column(Text, default="")
     created_dt: Mapped[dt.datetime] = mapped_column(Timestamp(), default=utcnow)
     updated_dt: Mapped[dt.datetime] = mapped_column(Timestamp(), default=utcnow, onupdate=utcnow)
     published_dt: Mapped[Optional[dt.datetime]] = mapped_column(Timestamp())
+    #: When the public could first read it (published, public, not deleted). Once set it stays: its
+    #: permalink was handed out, so when it goes it leaves a tombstone (410) and harvesters get a
+    #: deleted record, where a testimony the public never saw stays a plain 404.
+    first_public_dt: Mapped[Optional[dt.datetime]] = mapped_column(Timestamp(), index=True)
     #: Optimistic-locking counter: a save based on an older version is refused.
     version: Mapped[int] = mapped_column(default=1)
 
@@ -92,8 +100,17 @@ class Testimony(Base):
     corroboration_history: Mapped[list["CorroborationChange"]] = relationship(
         back_populates="testimony", cascade="all, delete-orphan", order_by="CorroborationChange.id"
     )
+    collections: Mapped[list["Collection"]] = relationship(  # noqa: F821
+        secondary="testimony_collections", order_by="Collection.title"
+    )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_publicly_readable(self) -> bool:
+        """Whether an anonymous reader may read it now (the SQL form is in queries/visibility.py)."""
+        return (self.publication_state is PublicationState.PUBLISHED and self.access_level is AccessLevel.PUBLIC
+                and not self.is_deleted)
 
     def __repr__(self) -> str:
         return f"<Testimony {self.public_id} {self.publication_state.value}/{self.access_level.value}>"

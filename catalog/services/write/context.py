@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from ...models import AccessLevel, Agent, Claim, Occasion, Place, PublicationState, Revision, Segment, Source, Testimony
+from ...models import Agent, Claim, Occasion, Place, Revision, Segment, Source, Testimony
 from ...models.base import utcnow
 from ..actors import Actor
 from ..jobs.after_commit import render_after_commit
@@ -154,6 +154,8 @@ def touch(obj) -> None:
 def commit_revision(ctx: WriteContext, obj, note: str) -> Revision:
     """Flush the change (the version check is part of the UPDATE) and record its revision."""
     touch(obj)
+    if isinstance(obj, Testimony) and obj.first_public_dt is None and obj.is_publicly_readable:
+        obj.first_public_dt = utcnow()
     try:
         ctx.session.flush()
     except StaleDataError:
@@ -161,8 +163,7 @@ def commit_revision(ctx: WriteContext, obj, note: str) -> Revision:
         raise StaleEdit(-1) from None
     segments = ctx.segments_written.pop(obj.id, None) if isinstance(obj, Testimony) else None
     revision = record_revision(ctx.session, obj, ctx.actor, note=note, segments=segments)
-    if (isinstance(obj, Testimony) and obj.publication_state is PublicationState.PUBLISHED
-            and obj.access_level is AccessLevel.PUBLIC and not obj.is_deleted):
+    if isinstance(obj, Testimony) and obj.is_publicly_readable:
         # Readers should find the new revision's transcript already rendered.
         render_after_commit(ctx.session, obj.public_id)
     return revision

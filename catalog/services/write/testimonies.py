@@ -24,6 +24,7 @@ from ...models import (
     Testimony,
     TransmissionLink,
 )
+from ...models.base import utcnow
 from . import rules
 from .agents import AgentInput
 from .claims import ClaimInput, timestamp
@@ -205,6 +206,11 @@ class TestimonyInput:
         testimony.occasion = ctx.get(Occasion, self.occasion)
         testimony.source = ctx.get(Source, self.source)
         if self.publication_state is not None:
+            withdrawn = self.publication_state is PublicationState.WITHDRAWN
+            if not withdrawn:
+                testimony.withdrawn_dt = None
+            elif testimony.publication_state is not PublicationState.WITHDRAWN or testimony.withdrawn_dt is None:
+                testimony.withdrawn_dt = utcnow()
             testimony.publication_state = self.publication_state
             testimony.withdrawn_reason = self.withdrawn_reason
 

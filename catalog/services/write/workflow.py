@@ -32,6 +32,7 @@ def publish(session: Session, testimony: Testimony, actor: Actor, expected_versi
         raise Rejected.one("publication_state", "A testimony without text cannot be published.")
     testimony.publication_state = PublicationState.PUBLISHED
     testimony.withdrawn_reason = ""
+    testimony.withdrawn_dt = None
     testimony.published_dt = testimony.published_dt or utcnow()
     commit_revision(WriteContext(session, actor), testimony, "published")
 
@@ -43,6 +44,7 @@ def withdraw(session: Session, testimony: Testimony, reason: str, actor: Actor,
     reason = _reason(reason, "Say why the testimony is withdrawn; readers and archivists will see it.")
     testimony.publication_state = PublicationState.WITHDRAWN
     testimony.withdrawn_reason = reason
+    testimony.withdrawn_dt = utcnow()
     commit_revision(WriteContext(session, actor), testimony, f"withdrawn: {reason}")
 
 
@@ -55,10 +57,17 @@ def return_to_draft(session: Session, testimony: Testimony, actor: Actor,
 
 
 def soft_delete(session: Session, testimony: Testimony, reason: str, actor: Actor,
-                expected_version: Optional[int] = None) -> None:
-    """Delete softly: the record stays, with who deleted it, when and why; readers never see it."""
+                expected_version: Optional[int] = None, public_reason: str = "") -> None:
+    """Delete softly: the record stays, with who deleted it, when and why; readers never see it.
+
+    `reason` stays among archivists; `public_reason`, if given, is what readers who follow a
+    permalink handed out while the testimony was public are told."""
     check_version(testimony, expected_version)
     reason = _reason(reason, "Say why the testimony is deleted.")
+    problems = Problems()
+    public_reason = rules.text(problems, "public_reason", public_reason)
+    problems.raise_any()
+    testimony.deleted_public_reason = public_reason or ""
     testimony.is_deleted = True
     testimony.deleted_reason = reason
     testimony.deleted_by_id = actor.user_id
@@ -73,6 +82,7 @@ def undelete(session: Session, testimony: Testimony, actor: Actor, expected_vers
     testimony.deleted_reason = ""
     testimony.deleted_by_id = None
     testimony.deleted_dt = None
+    testimony.deleted_public_reason = ""
     commit_revision(WriteContext(session, actor), testimony, "restored from deletion")
 
 
