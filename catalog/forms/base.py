@@ -84,7 +84,8 @@ class BaseForm(FlaskForm):
                 index += 1
             parts.append(str(self.FIELD_NAMES.get(part, part)) if isinstance(part, str) else str(part))
             index += 1
-        return "-".join(parts)
+        # A form used with a prefix (two on one page) names its fields "delete-reason".
+        return getattr(self, "_prefix", "") + "-".join(parts)
 
     def show_problems(self, rejected: Rejected) -> None:
         """Put each problem under its own field; a problem about a whole list goes above the list,

@@ -225,6 +225,23 @@ class ReasonForm(VersionedForm):
                            description="Required; kept with the record and its history.")
 
 
+class WithdrawForm(ReasonForm):
+    reason = LongTextField("Reason",
+                           description="Required; kept with the record and its history, and shown to readers "
+                           "who follow the permalink of a testimony they could read.")
+
+
+class DeleteForm(ReasonForm):
+    """Deleting: the reason stays among archivists; readers who follow the permalink of a testimony
+    the public could read are told only what is typed here."""
+
+    public_reason = LongTextField(
+        "What readers are told",
+        description="Optional. Shown on the permalink of a testimony readers could once read, beside "
+        "“removed” and the date; the reason above is never shown to them.",
+    )
+
+
 class WorkflowForm(VersionedForm):
     """Publishing, returning to draft, undeleting, restoring: only the version travels."""
 

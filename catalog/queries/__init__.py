@@ -7,7 +7,8 @@ Templates and exports never touch ORM objects, so nothing can reach a reader thr
 The staff readers (staff.py) are the archive workspace's, and refuse every other viewer.
 
 The modules: records (the records), visibility (the rules), one reader module per kind
-(testimonies, claims, sources, agents, places, jobs), batches (browse and search), freshness (tokens
+(testimonies, claims, sources, agents, places, jobs), tombstones (what the permalink of a testimony
+the public could once read says once it is gone), batches (browse and search), freshness (tokens
 for caches) and staff. What the rest of the catalog uses is re-exported here.
 """
 
@@ -38,6 +39,7 @@ from .records import (
     TestimonyRecord,
     TestimonySummary,
     TextPiece,
+    TombstoneRecord,
     TransmissionRecord,
 )
 from .sources import get_source, list_source_roles, list_sources
@@ -53,13 +55,16 @@ from .staff import (
     staff_names,
     staff_record,
     staff_testimony,
+    staff_publication_times,
     staff_testimony_page,
     staff_username,
 )
+from .tombstones import get_tombstone
 from .testimonies import count_testimonies, get_testimony, list_testimonies, testimony_record, visible_public_ids
 from .visibility import (
     REDACTION_MARK,
     agent_ref,
+    gone_from_public,
     place_ref,
     sees_identity,
     segment_record,
@@ -74,13 +79,13 @@ __all__ = [
     "AgentRecord", "AgentRef", "ArchiveEntityRow", "ArchiveTestimonyPage", "ArchiveTestimonyRow", "ClaimRecord",
     "CorroborationChangeRecord", "CorroborationRecord", "NameRecord", "OccasionRecord", "PICKER_KINDS", "PickerOptions",
     "PlaceRecord", "PlaceRef", "REDACTION_MARK", "RoleRecord", "STAFF_RECORD_MODELS", "SegmentRecord", "SourceRecord",
-    "SourceRef", "StaffOnly", "TestimonyRecord", "TestimonySummary", "TextPiece", "TransmissionRecord", "agent_ref",
+    "SourceRef", "StaffOnly", "TestimonyRecord", "TestimonySummary", "TextPiece", "TombstoneRecord", "TransmissionRecord", "agent_ref",
     "catalog_watermark", "content_token", "count_testimonies", "get_agent", "get_claim", "get_place", "get_source",
-    "get_job", "get_testimony", "JobRecord", "latest_revision_number", "list_agent_records", "list_agents", "list_claims", "list_occasions",
+    "get_job", "get_testimony", "get_tombstone", "JobRecord", "latest_revision_number", "list_agent_records", "list_agents", "list_claims", "list_occasions",
     "list_place_records", "list_places", "list_source_roles", "list_sources", "list_testimonies", "passages_by_ids",
     "picker_options", "picker_suggestions", "place_ref", "sees_identity", "segment_record", "segment_visibility",
     "source_claims", "source_ref", "source_refs_by_ids", "source_revision", "staff_claim", "staff_claims_of",
-    "staff_entity_list", "staff_names", "staff_record", "staff_testimony", "staff_testimony_page", "staff_username",
+    "staff_entity_list", "staff_names", "staff_publication_times", "staff_record", "staff_testimony", "staff_testimony_page", "staff_username",
     "summaries_by_id", "summaries_by_ids", "testimony_record", "testimony_revisions", "testimony_visibility",
-    "visible_claims_condition", "visible_public_ids", "visible_testimonies",
+    "gone_from_public", "visible_claims_condition", "visible_public_ids", "visible_testimonies",
 ]

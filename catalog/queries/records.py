@@ -211,6 +211,26 @@ class TestimonyRecord:
         return len(self.transmission) > 1
 
 
+@dataclass(frozen=True)
+class TombstoneRecord:
+    """What a permalink says of a testimony the public could once read and may no longer: its
+    identifier, whether it was withdrawn or removed, when, and what readers are told of it."""
+
+    public_id: str
+    #: Deleted (removed from the catalog) rather than withdrawn.
+    removed: bool
+    #: When it was withdrawn or removed (unknown for a withdrawal older than the catalog's record of it).
+    gone_dt: Optional[dt.datetime]
+    #: When the public could first read it.
+    first_public_dt: dt.datetime
+    #: The archivist's words for readers; empty when none were given.
+    public_reason: str
+
+    @property
+    def state_word(self) -> str:
+        return "removed" if self.removed else "withdrawn"
+
+
 _Passage = TypeVar("_Passage")
 
 

@@ -127,6 +127,17 @@ def staff_claim(session: Session, viewer: Viewer, key: str) -> Optional[Claim]:
     return session.scalar(select(Claim).where(Claim.key == key).options(selectinload(Claim.segment)))
 
 
+def staff_publication_times(session: Session, viewer: Viewer) -> dict[str, tuple]:
+    """(when the public could first read it, when it was withdrawn) of every testimony that has
+    either, by public id: what an archivist's export carries beside each testimony."""
+    _require_staff(viewer)
+    rows = session.execute(
+        select(Testimony.public_id, Testimony.first_public_dt, Testimony.withdrawn_dt)
+        .where(Testimony.first_public_dt.is_not(None) | Testimony.withdrawn_dt.is_not(None))
+    ).all()
+    return {public_id: (first_public, withdrawn) for public_id, first_public, withdrawn in rows}
+
+
 def staff_username(session: Session, viewer: Viewer, user_id: Optional[int]) -> Optional[str]:
     _require_staff(viewer)
     return None if user_id is None else session.scalar(select(User.username).where(User.id == user_id))

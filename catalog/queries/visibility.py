@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import AccessLevel, Agent, AgentKind, Claim, Occasion, Place, PublicationState, Segment, Source, Testimony
@@ -27,6 +27,18 @@ def testimony_visibility(viewer: Viewer) -> ColumnElement[bool]:
     if not viewer.is_staff:
         condition = and_(condition, Testimony.publication_state == PublicationState.PUBLISHED)
     return condition
+
+
+def gone_from_public() -> ColumnElement[bool]:
+    """SQL condition: testimonies the public could once read and can no longer, though their
+    access level is public still (withdrawn or deleted since): their permalinks were handed out,
+    so they answer 410 Gone with a tombstone. A testimony returned to draft, or made restricted,
+    is simply absent, as one that never existed."""
+    return and_(
+        Testimony.first_public_dt.is_not(None),
+        Testimony.access_level == AccessLevel.PUBLIC,
+        or_(Testimony.is_deleted.is_(True), Testimony.publication_state == PublicationState.WITHDRAWN),
+    )
 
 
 def segment_visibility(viewer: Viewer) -> ColumnElement[bool]:

@@ -236,6 +236,13 @@ def export_catalog(session: Session, viewer: Viewer) -> dict[str, Any]:
             for source, agent, role, relation in queries.list_source_roles(session, viewer)
         ],
     }
+    if viewer.is_staff:
+        # When the public could first read each testimony and when it was withdrawn: what its
+        # permalink says once it is gone (a public export holds only testimonies readable now).
+        times = queries.staff_publication_times(session, viewer)
+        for entry in data["testimonies"]:
+            first_public, withdrawn = times.get(entry["id"], (None, None))
+            entry.update(_drop_empty({"first_public_at": _when(first_public), "withdrawn_at": _when(withdrawn)}))
     if viewer.may_read(AccessLevel.CONFIDENTIAL):
         for section, entity_type in (("agents", "agent"), ("places", "place"), ("sources", "source"),
                                      ("occasions", "occasion")):

@@ -8,6 +8,7 @@ from .. import queries
 from ..models import JobKind, JobState
 from ..services import transcripts
 from . import current_viewer, database, db_session, jobs_queue
+from .public import gone_or_404
 
 bp = Blueprint("printing", __name__)
 
@@ -21,7 +22,7 @@ def _testimony(public_id: str) -> transcripts.Transcript | None:
         db_session(), current_viewer(), public_id, _options(), base_url=request.url_root
     )
     if document is None:
-        abort(404)
+        gone_or_404(public_id)
     return document
 
 

@@ -105,23 +105,41 @@ def search():
     ), status
 
 
+def gone_or_404(public_id: str):
+    """Stop a request for a testimony this viewer may not read: 410 Gone with its tombstone when
+    the public could once read it (withdrawn or removed since), else 404 as for no testimony."""
+    tombstone = queries.get_tombstone(db_session(), current_viewer(), public_id)
+    if tombstone is None:
+        abort(404)
+    csl = json.dumps(tombstone_csl_json(tombstone), ensure_ascii=False, indent=2)
+    abort(Response(render_template("public/tombstone.html", tombstone=tombstone, csl=csl), 410))
+
+
 @bp.get("/t/<public_id>")
 def testimony(public_id: str):
     """One testimony: its metadata, then its text with every kind of segment labelled."""
-    record = queries.get_testimony(db_session(), current_viewer(), public_id)
+    session, viewer = db_session(), current_viewer()
+    record = queries.get_testimony(session, viewer, public_id)
     if record is None:
-        abort(404)
+        gone_or_404(public_id)
     return render_template("public/testimony.html", t=record, csl=json.dumps(csl_json(record), ensure_ascii=False, indent=2))
 
 
 @bp.get("/t/<public_id>/cite.json")
 def testimony_csl(public_id: str):
-    """The testimony's citation as CSL-JSON, for reference managers."""
-    record = queries.get_testimony(db_session(), current_viewer(), public_id)
-    if record is None:
-        abort(404)
-    body = json.dumps([csl_json(record)], ensure_ascii=False, indent=2)
-    return Response(body, mimetype="application/vnd.citationstyles.csl+json")
+    """The testimony's citation as CSL-JSON, for reference managers (410 with a citation that says
+    it was withdrawn, for a testimony that was)."""
+    session, viewer = db_session(), current_viewer()
+    record = queries.get_testimony(session, viewer, public_id)
+    if record is not None:
+        item, status = csl_json(record), 200
+    else:
+        tombstone = queries.get_tombstone(session, viewer, public_id)
+        if tombstone is None:
+            abort(404)
+        item, status = tombstone_csl_json(tombstone), 410
+    body = json.dumps([item], ensure_ascii=False, indent=2)
+    return Response(body, status=status, mimetype="application/vnd.citationstyles.csl+json")
 
 
 def csl_json(t) -> dict:
@@ -145,6 +163,24 @@ def csl_json(t) -> dict:
         if t.source.citation:
             item["note"] = f"Quoted from: {t.source.citation}"
     return item
+
+
+def tombstone_csl_json(tombstone: queries.TombstoneRecord) -> dict:
+    """A CSL-JSON item for a testimony that is gone: its identifier and permalink, and a note that
+    says it was withdrawn (or removed) and when; no title or author (see `get_tombstone`)."""
+    when = f" on {tombstone.gone_dt.date().isoformat()}" if tombstone.gone_dt else ""
+    note = f"{tombstone.state_word.capitalize()} from the Testimony Catalog{when}."
+    if tombstone.public_reason:
+        note += f" {tombstone.public_reason}"
+    return {
+        "id": tombstone.public_id,
+        "type": "document",
+        "status": tombstone.state_word,
+        "archive": "Testimony Catalog",
+        "archive_location": tombstone.public_id,
+        "URL": url_for("public.testimony", public_id=tombstone.public_id, _external=True),
+        "note": note,
+    }
 
 
 @bp.get("/sources")

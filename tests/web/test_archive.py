@@ -210,12 +210,14 @@ def test_workflow_draft_published_withdrawn_and_readers(client, archivist, auth,
     assert load(db, pid).publication_state is PublicationState.PUBLISHED
     version = load(db, pid).version
     refused = client.post(f"/archive/testimonies/{pid}/withdraw", data={"withdraw-csrf_token": token, "withdraw-version": version, "withdraw-reason": ""})
-    assert refused.status_code == 302 and load(db, pid).publication_state is PublicationState.PUBLISHED
+    assert refused.status_code == 400 and load(db, pid).publication_state is PublicationState.PUBLISHED
+    assert "Say why the testimony is withdrawn" in refused.get_data(as_text=True)
     client.post(f"/archive/testimonies/{pid}/withdraw", data={"withdraw-csrf_token": token, "withdraw-version": version, "withdraw-reason": "Consent withdrawn by the family."})
     saved = load(db, pid)
     assert saved.publication_state is PublicationState.WITHDRAWN and saved.withdrawn_reason == "Consent withdrawn by the family."
     auth.logout()
-    assert client.get(f"/t/{pid}").status_code == 404
+    # Readers could read it: its permalink now says it was withdrawn (tests/web/test_tombstones.py).
+    assert client.get(f"/t/{pid}").status_code == 410
 
 
 def test_reader_sees_only_published(client, archivist, auth, db):

@@ -41,7 +41,7 @@ _OCCASION_FIELDS = ("key", "kind", "title", "place", "date", "date_note")
 _SOURCE_FIELDS = ("key", "title", "kind", "publisher", "date", "language", "location", "stance_note", "citation",
                   "access_level", "files")
 _TESTIMONY_FIELDS = ("id", "title", "account_kind", "occasion", "source", "language", "events_date",
-                     "publication_state", "withdrawn_reason", "access_level", "consent_status", "consent_note",
+                     "publication_state", "withdrawn_reason", "withdrawn_at", "first_public_at", "access_level", "consent_status", "consent_note",
                      "corroboration", "summary", "roles", "transmission", "claims")
 _SECTIONS = (
     ("agents", Agent, AgentInput, _AGENT_FIELDS, "key"),

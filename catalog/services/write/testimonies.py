@@ -48,6 +48,10 @@ class TestimonyInput:
     #: None leaves the publication state as it is (the workflow moves it); a file may set it.
     publication_state: Any = None
     withdrawn_reason: Any = ""
+    #: When it was withdrawn, and when the public could first read it (a file's, as an archivist's
+    #: export gives them); None: the write sets them as it does for any save.
+    withdrawn_at: Any = None
+    first_public_at: Any = None
     access_level: Any = AccessLevel.PUBLIC.value
     consent_status: Any = ConsentStatus.UNKNOWN.value
     consent_note: Any = ""
@@ -100,6 +104,10 @@ class TestimonyInput:
         self.withdrawn_reason = rules.text(problems, "withdrawn_reason", self.withdrawn_reason) or ""
         if self.publication_state is PublicationState.WITHDRAWN and not self.withdrawn_reason.strip():
             problems.add("withdrawn_reason", "A withdrawn testimony needs the reason it was withdrawn.")
+        self.withdrawn_at = timestamp(problems, "withdrawn_at", self.withdrawn_at)
+        if self.withdrawn_at is not None and self.publication_state is not PublicationState.WITHDRAWN:
+            problems.add("withdrawn_at", "Only a withdrawn testimony has a time it was withdrawn.")
+        self.first_public_at = timestamp(problems, "first_public_at", self.first_public_at)
 
     def _check_inline_records(self, ctx: WriteContext, problems: Problems) -> None:
         ctx.find(Occasion, self.occasion, problems, "occasion")
@@ -213,6 +221,10 @@ class TestimonyInput:
                 testimony.withdrawn_dt = utcnow()
             testimony.publication_state = self.publication_state
             testimony.withdrawn_reason = self.withdrawn_reason
+            if self.withdrawn_at is not None:
+                testimony.withdrawn_dt = self.withdrawn_at
+        if self.first_public_at is not None and testimony.first_public_dt is None:
+            testimony.first_public_dt = self.first_public_at
 
     def _write_roles(self, ctx: WriteContext, testimony: Testimony) -> None:
         """Roles and transmission are short ordered lists: written as given, replacing what was —

@@ -12,8 +12,9 @@ from ...forms.records import (
     ClaimForm,
     CorroborationForm,
     DeleteClaimForm,
-    ReasonForm,
+    DeleteForm,
     TestimonyForm,
+    WithdrawForm,
     WorkflowForm,
 )
 from ...db import release_write_lock
@@ -21,6 +22,7 @@ from ...models import Testimony
 from ...forms.segment_operations import merge_segments, move_segment, split_segment
 from ...services.write import Rejected, StaleEdit, WriteContext, save, workflow
 from ...services.write.claims import add_claim, remove_claim
+from ...viewer import Viewer
 from .. import current_viewer, db_session, reshow_on_csrf_failure
 from . import PAGE_SIZE, _latest, actor, bp, picker_choices, picker_options, picker_step
 
@@ -268,24 +270,32 @@ def _render_stale_testimony(form: TestimonyForm, public_id: str):
 @bp.get("/testimonies/<public_id>")
 def testimony(public_id: str):
     """A testimony's workspace page: state, actions, corroboration, claims and the text as readers see it."""
+    return _render_testimony_page(_testimony_or_404(public_id))
+
+
+def _render_testimony_page(testimony: Testimony, status: int = 200, **forms):
+    """The workspace page, with the forms given (a refused one, as typed) and fresh ones for the rest."""
     session, viewer = db_session(), current_viewer()
-    testimony = _testimony_or_404(public_id)
-    record = queries.testimony_record(session, viewer, testimony)
-    claim_form = ClaimForm()
-    _fill_claim_choices(claim_form, testimony)
-    corroboration_form = CorroborationForm(formdata=None, data={
-        "version": testimony.version, "status": testimony.corroboration_status.value,
-    })
+    version = {"version": testimony.version}
+    claim_form = forms.pop("claim_form", None)
+    if claim_form is None:
+        claim_form = ClaimForm()
+        _fill_claim_choices(claim_form, testimony)
     return render_template(
-        "archive/testimony.html", testimony=testimony, t=record,
-        workflow=WorkflowForm(formdata=None, data={"version": testimony.version}),
-        withdraw_form=ReasonForm(formdata=None, data={"version": testimony.version}, prefix="withdraw"),
-        delete_form=ReasonForm(formdata=None, data={"version": testimony.version}, prefix="delete"),
-        corroboration_form=corroboration_form, claim_form=claim_form,
-        claims=queries.staff_claims_of(session, viewer, testimony), delete_claim=DeleteClaimForm(formdata=None),
+        "archive/testimony.html", testimony=testimony, t=queries.testimony_record(session, viewer, testimony),
+        workflow=WorkflowForm(formdata=None, data=version),
+        withdraw_form=forms.pop("withdraw_form", None) or WithdrawForm(formdata=None, data=version, prefix="withdraw"),
+        delete_form=forms.pop("delete_form", None) or DeleteForm(formdata=None, data=version, prefix="delete"),
+        corroboration_form=CorroborationForm(formdata=None, data={**version,
+                                                                  "status": testimony.corroboration_status.value}),
+        claim_form=claim_form, claims=queries.staff_claims_of(session, viewer, testimony),
+        delete_claim=DeleteClaimForm(formdata=None),
         deleted_by=queries.staff_username(session, viewer, testimony.deleted_by_id),
         revision_count=_latest(session, "testimony", testimony.id),
-    )
+        # What a reader following the permalink is shown now, word for word.
+        tombstone=queries.get_tombstone(session, Viewer.public(), testimony.public_id),
+        once_public=testimony.first_public_dt is not None,
+    ), status
 
 
 def _fill_claim_choices(form: ClaimForm, testimony: Testimony) -> None:
@@ -302,11 +312,17 @@ def _workflow_action(public_id: str, action, form_class=WorkflowForm, success: s
     session = db_session()
     testimony = _testimony_or_404(public_id)
     form = form_class(prefix=prefix) if prefix else form_class()
+    # A refused withdrawal or deletion comes back with what was typed, under its fields.
+    typed = {f"{prefix}_form": form} if prefix else {}
     if not form.validate():
+        if typed and not form.csrf_expired:
+            return _render_testimony_page(testimony, 400, **typed)
         for name, errors in form.errors.items():
             for error in errors:
                 flash(f"{form[name].label.text if name in form else name}: {error}", "error")
-        return redirect(url_for("archive.testimony", public_id=public_id))
+        # An expired token: said above, and the reason typed is still in its field.
+        return _render_testimony_page(testimony, 200, **typed) if typed else \
+            redirect(url_for("archive.testimony", public_id=public_id))
     try:
         action(session, testimony, form)
     except StaleEdit:
@@ -315,6 +331,9 @@ def _workflow_action(public_id: str, action, form_class=WorkflowForm, success: s
         return redirect(url_for("archive.testimony", public_id=public_id))
     except Rejected as rejected:
         session.rollback()
+        if typed:
+            form.show_problems(rejected)
+            return _render_testimony_page(testimony, 400, **typed)
         for problem in rejected.problems:
             flash(problem.message, "error")
         return redirect(url_for("archive.testimony", public_id=public_id))
@@ -336,7 +355,7 @@ def testimony_withdraw(public_id: str):
     """Withdraw from readers, with a reason."""
     return _workflow_action(
         public_id, lambda s, t, f: workflow.withdraw(s, t, f.reason.data, actor(), f.based_on_version),
-        ReasonForm, f"{public_id} is withdrawn; readers no longer see it.", prefix="withdraw",
+        WithdrawForm, f"{public_id} is withdrawn; readers no longer see it.", prefix="withdraw",
     )
 
 
@@ -353,8 +372,9 @@ def testimony_draft(public_id: str):
 def testimony_delete(public_id: str):
     """Soft delete, with who and why; the record and its history stay."""
     return _workflow_action(
-        public_id, lambda s, t, f: workflow.soft_delete(s, t, f.reason.data, actor(), f.based_on_version),
-        ReasonForm, f"{public_id} is deleted. It stays in the archive, with its history, and can be restored.",
+        public_id, lambda s, t, f: workflow.soft_delete(s, t, f.reason.data, actor(), f.based_on_version,
+                                                        public_reason=f.public_reason.data),
+        DeleteForm, f"{public_id} is deleted. It stays in the archive, with its history, and can be restored.",
         prefix="delete",
     )
 
@@ -398,18 +418,7 @@ def testimony_claim_add(public_id: str):
             session.commit()
             flash(f"Claim added to ¶{segment.number}.", "success")
             return redirect(url_for("archive.testimony", public_id=public_id, _anchor=f"claim-{claim.key}"))
-    record = queries.testimony_record(session, current_viewer(), testimony)
-    return render_template(
-        "archive/testimony.html", testimony=testimony, t=record,
-        workflow=WorkflowForm(formdata=None, data={"version": testimony.version}),
-        withdraw_form=ReasonForm(formdata=None, data={"version": testimony.version}, prefix="withdraw"),
-        delete_form=ReasonForm(formdata=None, data={"version": testimony.version}, prefix="delete"),
-        corroboration_form=CorroborationForm(formdata=None, data={"version": testimony.version,
-                                                                   "status": testimony.corroboration_status.value}),
-        claim_form=form, claims=queries.staff_claims_of(session, current_viewer(), testimony),
-        delete_claim=DeleteClaimForm(formdata=None),
-        deleted_by=None, revision_count=_latest(session, "testimony", testimony.id),
-    ), 400
+    return _render_testimony_page(testimony, 400, claim_form=form)
 
 
 @bp.post("/testimonies/<public_id>/claims/<key>/delete")

@@ -422,6 +422,10 @@ def test_archivist_export_loads_back_whole(request, backend, seeded, tmp_path):
     assert any(link["rationale"].startswith("Both place") and link.get("created_at")
                for link in second["corroborations"])
     assert testimonies["T-0003"]["publication_state"] == "withdrawn"
+    # What the withdrawn testimony's permalink says (when it was withdrawn, since when it was public).
+    assert testimonies["T-0003"]["withdrawn_at"] and testimonies["T-0003"]["first_public_at"]
+    assert testimonies["T-0003"]["withdrawn_at"] > testimonies["T-0003"]["first_public_at"]
+    assert "withdrawn_at" not in testimonies["T-0002"] and testimonies["T-0002"]["first_public_at"]
 
 
 def _second_postgres_database(request):

@@ -149,3 +149,29 @@ def test_who_may_see_a_protected_identity_travels_only_in_an_archivists_export(s
     assert archivist["agents"][0]["identity_access"] == "restricted"
     public = export_catalog(session, Viewer.public())
     assert all("identity_access" not in agent and agent.get("key") != "witness-a" for agent in public["agents"])
+
+
+def test_when_a_testimony_was_withdrawn_and_first_public_travel_in_an_archivists_export_only(session):
+    data = minimal(publication_state="withdrawn", withdrawn_reason="At the witness's request.",
+                   withdrawn_at="2026-11-02T10:00:00+00:00", first_public_at="2026-01-05T09:30:00+00:00")
+    load_catalog(session, data, ACTOR)
+    session.flush()
+    testimony = session.scalar(select(Testimony).where(Testimony.public_id == "T-0700"))
+    assert testimony.withdrawn_dt.isoformat().startswith("2026-11-02T10:00:00")
+    assert testimony.first_public_dt.isoformat().startswith("2026-01-05T09:30:00")
+    [entry] = export_catalog(session, Viewer.for_level("archivist"))["testimonies"]
+    assert entry["withdrawn_at"] == "2026-11-02T10:00:00.000000+00:00"
+    assert entry["first_public_at"] == "2026-01-05T09:30:00.000000+00:00"
+    testimony.publication_state = testimony.publication_state.PUBLISHED
+    session.flush()
+    for viewer in (Viewer.public(), Viewer.for_level("researcher")):
+        [entry] = export_catalog(session, viewer)["testimonies"]
+        assert "first_public_at" not in entry and "withdrawn_at" not in entry
+
+
+def test_a_time_of_withdrawal_is_refused_for_a_testimony_not_withdrawn_and_when_unreadable(session):
+    with pytest.raises(Rejected) as refused:
+        load_catalog(session, minimal(withdrawn_at="2026-11-02T10:00:00+00:00", first_public_at="yesterday"), ACTOR)
+    paths = {str(problem) for problem in refused.value.problems}
+    assert paths == {"testimonies[0].withdrawn_at: Only a withdrawn testimony has a time it was withdrawn.",
+                     "testimonies[0].first_public_at: Must be a date and time such as 2026-12-03T14:05:00+00:00."}
