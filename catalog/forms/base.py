@@ -11,7 +11,7 @@ from typing import Any, Union
 
 from flask import g
 from flask_wtf import FlaskForm
-from wtforms import Form, StringField, TextAreaField
+from wtforms import Form, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 from ..services.write import Problems, Rejected
@@ -179,6 +179,18 @@ class TextField(StringField):
 
     def process_formdata(self, valuelist):
         self.data = valuelist[0] if valuelist else ""
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices of a short list, each a checkbox (none ticked: none chosen). The write
+    path checks the values, as it does every picker's."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(*args, **kwargs)
 
 
 class LongTextField(TextAreaField):

@@ -18,8 +18,16 @@ from ..models import (
     SegmentKind,
     SourceKind,
 )
-from ..services.write import AgentInput, ClaimInput, OccasionInput, PlaceInput, SourceInput, TestimonyInput
-from .base import BaseForm, LongTextField, RichTextField, SubForm, TextField, choice
+from ..services.write import (
+    AgentInput,
+    ClaimInput,
+    CollectionInput,
+    OccasionInput,
+    PlaceInput,
+    SourceInput,
+    TestimonyInput,
+)
+from .base import BaseForm, CheckboxesField, LongTextField, RichTextField, SubForm, TextField, choice
 
 
 def vocabulary(enum_class, blank: str | None = None) -> list[tuple[str, str]]:
@@ -143,6 +151,8 @@ class TestimonyForm(VersionedForm):
     roles = FieldList(FormField(RoleForm), min_entries=1)
     transmission = FieldList(FormField(TransmissionForm), min_entries=0)
     segments = FieldList(FormField(SegmentForm), min_entries=1)
+    collections = CheckboxesField("Collections", choices=[],
+                                  description="The collections it belongs to; readers see it listed in each.")
     note = TextField("What changed",
                      description="A few words for the history (optional).")
 
@@ -176,6 +186,7 @@ class TestimonyForm(VersionedForm):
             access_level=self.access_level.data, consent_status=self.consent_status.data,
             consent_note=self.consent_note.data, summary=self.summary_html.data, roles=roles,
             transmission=transmission, segments=[_segment(entry.form, ref) for entry in self.segments],
+            collections=list(self.collections.data or []),
             new_occasion=OccasionInput(title=self.new_occasion_title.data, kind=self.new_occasion_kind.data,
                                        date=self.new_occasion_date.data)
             if (self.new_occasion_title.data or "").strip() else None,
@@ -380,3 +391,20 @@ class SourceForm(VersionedForm):
             date=self.date_edtf.data, language=self.language.data, location=self.location.data,
             stance_note=self.stance_note_html.data, citation=self.citation.data, access_level=self.access_level.data,
         )
+
+
+class CollectionForm(VersionedForm):
+    key = TextField("Key",
+                    description="Its address (/collections/<key>) and its name for harvesters; empty makes one "
+                    "from the title. Never changes once given.")
+    title = TextField("Title")
+    description_html = RichTextField(
+        "Description",
+        description="What it gathers and why (editorial; cleaned to paragraphs, emphasis, lists and links).",
+    )
+    note = TextField("What changed")
+
+    FIELD_NAMES = {"description": "description_html"}
+
+    def to_input(self) -> CollectionInput:
+        return CollectionInput(key=self.key.data, title=self.title.data, description=self.description_html.data)

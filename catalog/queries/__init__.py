@@ -7,7 +7,7 @@ Templates and exports never touch ORM objects, so nothing can reach a reader thr
 The staff readers (staff.py) are the archive workspace's, and refuse every other viewer.
 
 The modules: records (the records), visibility (the rules), one reader module per kind
-(testimonies, claims, sources, agents, places, jobs), tombstones (what the permalink of a testimony
+(testimonies, claims, sources, agents, places, collections, jobs), tombstones (what the permalink of a testimony
 the public could once read says once it is gone), batches (browse and search), freshness (tokens
 for caches) and staff. What the rest of the catalog uses is re-exported here.
 """
@@ -15,6 +15,7 @@ for caches) and staff. What the rest of the catalog uses is re-exported here.
 from .agents import get_agent, list_agent_records, list_agents
 from .batches import passages_by_ids, source_refs_by_ids, summaries_by_id, summaries_by_ids
 from .claims import get_claim, list_claims, source_claims
+from .collections import get_collection, list_collections
 from .jobs import JobRecord, get_job
 from .freshness import catalog_watermark, content_token, latest_revision_number, source_revision, testimony_revisions
 from .places import get_place, list_occasions, list_place_records, list_places
@@ -25,6 +26,9 @@ from .records import (
     ArchiveTestimonyPage,
     ArchiveTestimonyRow,
     ClaimRecord,
+    CollectionPage,
+    CollectionRef,
+    CollectionSummary,
     CorroborationChangeRecord,
     CorroborationRecord,
     NameRecord,
@@ -51,6 +55,7 @@ from .staff import (
     picker_suggestions,
     staff_claim,
     staff_claims_of,
+    staff_collection_choices,
     staff_entity_list,
     staff_names,
     staff_record,
@@ -77,6 +82,7 @@ from .visibility import (
 
 __all__ = [
     "AgentRecord", "AgentRef", "ArchiveEntityRow", "ArchiveTestimonyPage", "ArchiveTestimonyRow", "ClaimRecord",
+    "CollectionPage", "CollectionRef", "CollectionSummary", "get_collection", "list_collections",
     "CorroborationChangeRecord", "CorroborationRecord", "NameRecord", "OccasionRecord", "PICKER_KINDS", "PickerOptions",
     "PlaceRecord", "PlaceRef", "REDACTION_MARK", "RoleRecord", "STAFF_RECORD_MODELS", "SegmentRecord", "SourceRecord",
     "SourceRef", "StaffOnly", "TestimonyRecord", "TestimonySummary", "TextPiece", "TombstoneRecord", "TransmissionRecord", "agent_ref",
@@ -84,7 +90,7 @@ __all__ = [
     "get_job", "get_testimony", "get_tombstone", "JobRecord", "latest_revision_number", "list_agent_records", "list_agents", "list_claims", "list_occasions",
     "list_place_records", "list_places", "list_source_roles", "list_sources", "list_testimonies", "passages_by_ids",
     "picker_options", "picker_suggestions", "place_ref", "sees_identity", "segment_record", "segment_visibility",
-    "source_claims", "source_ref", "source_refs_by_ids", "source_revision", "staff_claim", "staff_claims_of",
+    "source_claims", "source_ref", "source_refs_by_ids", "source_revision", "staff_claim", "staff_claims_of", "staff_collection_choices",
     "staff_entity_list", "staff_names", "staff_publication_times", "staff_record", "staff_testimony", "staff_testimony_page", "staff_username",
     "summaries_by_id", "summaries_by_ids", "testimony_record", "testimony_revisions", "testimony_visibility",
     "gone_from_public", "visible_claims_condition", "visible_public_ids", "visible_testimonies",

@@ -46,6 +46,12 @@ class SourceRef:
 
 
 @dataclass(frozen=True)
+class CollectionRef:
+    key: str
+    title: str
+
+
+@dataclass(frozen=True)
 class OccasionRecord:
     key: str
     kind: str
@@ -197,6 +203,8 @@ class TestimonyRecord:
     revision: Optional[int]
     #: The viewer this record was cut for.
     viewer_label: str
+    #: The collections it belongs to, by title.
+    collections: tuple[CollectionRef, ...] = ()
 
     @property
     def speakers(self) -> tuple[RoleRecord, ...]:
@@ -209,6 +217,32 @@ class TestimonyRecord:
     @property
     def is_relayed(self) -> bool:
         return len(self.transmission) > 1
+
+
+@dataclass(frozen=True)
+class CollectionSummary:
+    ref: CollectionRef
+    description_html: str
+    #: Its testimonies this viewer may read.
+    count: int
+
+
+@dataclass(frozen=True)
+class CollectionPage:
+    """A collection and one page of the testimonies the viewer may read in it."""
+
+    summary: CollectionSummary
+    testimonies: tuple["TestimonySummary", ...]
+    offset: int
+    limit: int
+
+    @property
+    def page(self) -> int:
+        return self.offset // self.limit + 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.summary.count // self.limit))
 
 
 @dataclass(frozen=True)

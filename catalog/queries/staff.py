@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import dates
-from ..models import Agent, AgentName, Claim, Occasion, Place, PublicationState, Segment, Source, Testimony, User
+from ..models import Agent, AgentName, Claim, Collection, Occasion, Place, PublicationState, Segment, Source, Testimony, User
 from ..viewer import Viewer
 from .records import ArchiveEntityRow, ArchiveTestimonyPage, ArchiveTestimonyRow, PickerOptions
 from .visibility import place_ref
@@ -28,9 +28,11 @@ def _require_staff(viewer: Viewer) -> None:
 
 
 #: Record kinds as the archive's URLs name them.
-STAFF_RECORD_MODELS = {"testimonies": Testimony, "agents": Agent, "places": Place, "occasions": Occasion, "sources": Source}
+STAFF_RECORD_MODELS = {"testimonies": Testimony, "agents": Agent, "places": Place, "occasions": Occasion, "sources": Source,
+                       "collections": Collection}
 #: What the workspace lists and looks records up by, per kind.
-_TITLE_COLUMNS = {Agent: Agent.preferred_name, Place: Place.name, Occasion: Occasion.title, Source: Source.title}
+_TITLE_COLUMNS = {Agent: Agent.preferred_name, Place: Place.name, Occasion: Occasion.title, Source: Source.title,
+                  Collection: Collection.title}
 #: Ids above this cannot name a row (the id columns are 32-bit integers); a typed value beyond it
 #: is simply not a record, and must not reach the database as an out-of-range number.
 _LARGEST_ID = 2**31 - 1
@@ -125,6 +127,21 @@ def staff_claims_of(session: Session, viewer: Viewer, testimony: Testimony) -> l
 def staff_claim(session: Session, viewer: Viewer, key: str) -> Optional[Claim]:
     _require_staff(viewer)
     return session.scalar(select(Claim).where(Claim.key == key).options(selectinload(Claim.segment)))
+
+
+def staff_collection_choices(session: Session, viewer: Viewer, *, keep: Iterable[str] = (),
+                             limit: int) -> list[tuple[str, str]]:
+    """(key, title) of the collections a testimony may be put in, by title: the first `limit`, and
+    those named in `keep` (the ones it is in) whatever their place."""
+    _require_staff(viewer)
+    rows = [(key, title) for key, title in session.execute(
+        select(Collection.key, Collection.title).order_by(func.lower(Collection.title), Collection.key).limit(limit)
+    )]
+    missing = {key for key in keep if isinstance(key, str)} - {key for key, _ in rows}
+    if missing:
+        rows += [(key, title) for key, title in
+                 session.execute(select(Collection.key, Collection.title).where(Collection.key.in_(missing)))]
+    return rows
 
 
 def staff_publication_times(session: Session, viewer: Viewer) -> dict[str, tuple]:

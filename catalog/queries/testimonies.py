@@ -14,6 +14,7 @@ from .claims import CLAIM_LOADING, claim_record, linked_targets, links_for
 from .freshness import latest_revision_number
 from .records import (
     ClaimRecord,
+    CollectionRef,
     CorroborationChangeRecord,
     RoleRecord,
     TestimonyRecord,
@@ -149,6 +150,7 @@ def build_testimony_record(session: Session, viewer: Viewer, testimony, revision
         claims=claims,
         revision=revision,
         viewer_label=viewer.label,
+        collections=tuple(CollectionRef(c.key, c.title) for c in testimony.collections),
     )
 
 

@@ -14,7 +14,8 @@ from typing import Optional
 from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
-from ..models import Agent, AgentRole, Claim, Occasion, Place, Revision, Segment, Source, Testimony, TransmissionLink
+from ..models import Agent, AgentRole, Claim, Collection, Occasion, Place, Revision, Segment, Source, Testimony, TransmissionLink
+from ..models.collections import testimony_collections
 from ..models.testimonies import CorroborationChange, Redaction
 from ..viewer import Viewer
 from .visibility import cached_statement, testimony_visibility
@@ -63,6 +64,8 @@ def _testimony_statement(viewer: Viewer):
             Occasion.place_id.label("o_place_id"), Occasion.date_edtf.label("o_date_edtf"),
             Occasion.date_note.label("o_date_note"),
             revision.label("revision"),
+            # Most testimonies are in no collection: asking here spares them a statement.
+            exists().where(testimony_collections.c.testimony_id == Testimony.id).label("in_collections"),
         )
         .outerjoin(Occasion, Occasion.id == Testimony.occasion_id)
         .where(testimony_visibility(viewer), Testimony.public_id == bindparam("public_id"))
@@ -118,6 +121,12 @@ def _statements():
         .outerjoin(Agent, Agent.id == Source.publisher_id)
         .where(Source.id.in_(bindparam("source_ids", expanding=True)))
     )
+    collections = (
+        select(Collection.key, Collection.title)
+        .join(testimony_collections, testimony_collections.c.collection_id == Collection.id)
+        .where(testimony_collections.c.testimony_id == bindparam("testimony_id"))
+        .order_by(Collection.title)
+    )
     # The place and its parents; UNION (not UNION ALL) ends on a cycle as `Place.ancestors` does.
     chain = select(Place.id, Place.key, Place.name, Place.parent_id).where(Place.id == bindparam("place_id"))
     chain = chain.cte("place_chain", recursive=True)
@@ -127,7 +136,7 @@ def _statements():
     places = select(chain.c.id, chain.c.key, chain.c.name, chain.c.parent_id)
     return SimpleNamespace(
         roles=roles, transmission=transmission, segments=segments, redactions=redactions, history=history,
-        sources=sources, places=places,
+        sources=sources, places=places, collections=collections,
     )
 
 
@@ -215,5 +224,7 @@ def read_testimony(
         summary_html=row.summary_html, events_date_edtf=row.events_date_edtf, occasion=occasion,
         source=sources.get(row.source_id), roles=roles, transmission=transmission, segments=segments,
         corroboration_history=history,
+        collections=[SimpleNamespace(key=r.key, title=r.title) for r in connection.execute(s.collections, ids)]
+        if row.in_collections else [],
     )
     return testimony, row.revision

@@ -135,6 +135,7 @@ def _testimony(record: queries.TestimonyRecord) -> dict[str, Any]:
             ],
             "segments": [_segment(segment) for segment in record.segments],
             "claims": [_claim(claim) for claim in record.claims],
+            "collections": [collection.key for collection in record.collections],
             "revision": record.revision,
         }
     )
@@ -201,6 +202,13 @@ def _occasions(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
     ]
 
 
+def _collections(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
+    return [
+        _drop_empty({"key": c.ref.key, "title": c.ref.title, "description": c.description_html})
+        for c in queries.list_collections(session, viewer)
+    ]
+
+
 def _with_history(session: Session, entries: list[dict], entity_type: str, key_field: str = "key") -> list[dict]:
     """An archivist's export carries every record's revision history, so that it loads back whole."""
     histories = revisions.histories_by_key(session, entity_type)
@@ -228,6 +236,7 @@ def export_catalog(session: Session, viewer: Viewer) -> dict[str, Any]:
         "places": _places(session, viewer),
         "sources": _sources(session, viewer),
         "occasions": _occasions(session, viewer),
+        "collections": _collections(session, viewer),
         "testimonies": [_testimony(record) for record in testimonies],
         "source_claims": [_claim(claim) for claim in claims if claim.testimony_id is None],
         "corroborations": _corroborations(claims),
@@ -245,7 +254,7 @@ def export_catalog(session: Session, viewer: Viewer) -> dict[str, Any]:
             entry.update(_drop_empty({"first_public_at": _when(first_public), "withdrawn_at": _when(withdrawn)}))
     if viewer.may_read(AccessLevel.CONFIDENTIAL):
         for section, entity_type in (("agents", "agent"), ("places", "place"), ("sources", "source"),
-                                     ("occasions", "occasion")):
+                                     ("occasions", "occasion"), ("collections", "collection")):
             _with_history(session, data[section], entity_type)
         _with_history(session, data["testimonies"], "testimony", key_field="id")
     return data

@@ -12,7 +12,7 @@ from typing import Any, Optional
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
-from ..models import Agent, Claim, CorroborationLink, Occasion, Place, Redaction, Revision, Segment, Source, Testimony
+from ..models import Agent, Claim, Collection, CorroborationLink, Occasion, Place, Redaction, Revision, Segment, Source, Testimony
 from .actors import Actor
 
 ENTITY_TYPES: dict[type, str] = {
@@ -21,6 +21,7 @@ ENTITY_TYPES: dict[type, str] = {
     Place: "place",
     Occasion: "occasion",
     Source: "source",
+    Collection: "collection",
 }
 
 
@@ -154,6 +155,10 @@ def snapshot(obj, segments: list | None = None) -> dict[str, Any]:
         data["corroboration_history"] = [
             _columns(change, ("testimony_id",)) for change in obj.corroboration_history
         ]
+        if obj.collections:
+            # Membership is the testimony's own (left out while it has none, so the snapshots
+            # of testimonies that never joined a collection read as they always did).
+            data["collections"] = sorted(collection.key for collection in obj.collections)
     elif isinstance(obj, (Agent, Place)):
         data["names"] = [_columns(n, ("agent_id", "place_id")) for n in obj.names]
     elif isinstance(obj, Source):

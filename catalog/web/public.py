@@ -16,6 +16,8 @@ bp = Blueprint("public", __name__)
 
 #: Longest page number accepted (deeper pages are empty anyway).
 MAX_PAGE = 1_000_000
+#: Testimonies on one page of a collection.
+COLLECTION_PAGE_SIZE = 50
 
 
 def _page() -> int:
@@ -50,11 +52,12 @@ def _more_url(endpoint: str, facet: str) -> str:
     return _state_url(endpoint, pairs)
 
 
-def _page_url(endpoint: str, page: int) -> str:
+def _page_url(endpoint: str, page: int, **values) -> str:
     pairs = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
     if page > 1:
         pairs.append(("page", str(page)))
-    return _state_url(endpoint, pairs)
+    base = url_for(endpoint, **values)
+    return f"{base}?{urlencode(pairs)}" if pairs else base
 
 
 @bp.get("/")
@@ -226,6 +229,25 @@ def place(key: str):
     if record is None:
         abort(404)
     return render_template("public/place.html", place=record)
+
+
+@bp.get("/collections")
+def collections():
+    """The collections this viewer may read testimonies of, each with how many."""
+    return render_template("public/collections.html",
+                           collections=queries.list_collections(db_session(), current_viewer()))
+
+
+@bp.get("/collections/<key>")
+def collection(key: str):
+    """One collection: what it gathers, and its testimonies this viewer may read, paged."""
+    page = _page()
+    record = queries.get_collection(db_session(), current_viewer(), key, limit=COLLECTION_PAGE_SIZE,
+                                    offset=(page - 1) * COLLECTION_PAGE_SIZE)
+    if record is None:
+        abort(404)
+    return render_template("public/collection.html", collection=record,
+                           page_url=lambda number: _page_url("public.collection", number, key=key))
 
 
 @bp.get("/claims/<key>")

@@ -11,11 +11,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ...models import Agent, Claim, Occasion, Place, Source, Testimony
+from ...models import Agent, Claim, Collection, Occasion, Place, Source, Testimony
 from ..actors import Actor
 from ..write import (
     AgentInput,
     ClaimInput,
+    CollectionInput,
     CorroborationInput,
     OccasionInput,
     PlaceInput,
@@ -42,12 +43,14 @@ _SOURCE_FIELDS = ("key", "title", "kind", "publisher", "date", "language", "loca
                   "access_level", "files")
 _TESTIMONY_FIELDS = ("id", "title", "account_kind", "occasion", "source", "language", "events_date",
                      "publication_state", "withdrawn_reason", "withdrawn_at", "first_public_at", "access_level", "consent_status", "consent_note",
-                     "corroboration", "summary", "roles", "transmission", "claims")
+                     "corroboration", "summary", "roles", "transmission", "claims", "collections")
+_COLLECTION_FIELDS = ("key", "title", "description")
 _SECTIONS = (
     ("agents", Agent, AgentInput, _AGENT_FIELDS, "key"),
     ("places", Place, PlaceInput, _PLACE_FIELDS, "key"),
     ("sources", Source, SourceInput, _SOURCE_FIELDS, "key"),
     ("occasions", Occasion, OccasionInput, _OCCASION_FIELDS, "key"),
+    ("collections", Collection, CollectionInput, _COLLECTION_FIELDS, "key"),
     ("testimonies", Testimony, TestimonyInput, _TESTIMONY_FIELDS, "id"),
 )
 

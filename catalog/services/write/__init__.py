@@ -8,6 +8,7 @@ them with `save()`; a refusal is one `Rejected` carrying problems keyed by field
 
 from .agents import AgentInput
 from .claims import ClaimInput, CorroborationInput
+from .collections import CollectionInput
 from .context import StaleEdit, WriteContext, slugify
 from .places import OccasionInput, PlaceInput
 from .problems import Problem, Problems, Rejected, json_path
@@ -18,7 +19,7 @@ from .testimonies import TestimonyInput
 from .users import UserInput
 
 __all__ = [
-    "AgentInput", "ClaimInput", "CorroborationInput", "MODELS", "OccasionInput", "PlaceInput", "Problem",
+    "AgentInput", "ClaimInput", "CollectionInput", "CorroborationInput", "MODELS", "OccasionInput", "PlaceInput", "Problem",
     "Problems", "Rejected", "SegmentInput", "SourceInput", "StaleEdit", "TestimonyInput", "UserInput",
     "WriteContext", "check", "json_path", "save", "save_new", "slugify",
 ]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from ...models import Agent, Claim, Occasion, Place, Revision, Segment, Source, Testimony
+from ...models import Agent, Claim, Collection, Occasion, Place, Revision, Segment, Source, Testimony
 from ...models.base import utcnow
 from ..actors import Actor
 from ..jobs.after_commit import render_after_commit
@@ -32,6 +32,7 @@ _KEYS = {
     Occasion: (Occasion.key, rules.KEY, "occasion"),
     Claim: (Claim.key, rules.KEY, "claim"),
     Testimony: (Testimony.public_id, rules.PUBLIC_ID, "testimony"),
+    Collection: (Collection.key, rules.KEY, "collection"),
 }
 
 

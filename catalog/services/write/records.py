@@ -10,11 +10,12 @@ from typing import Any, Iterator, Optional
 
 from sqlalchemy.orm import Session
 
-from ...models import Agent, Occasion, Place, Source, Testimony
+from ...models import Agent, Collection, Occasion, Place, Source, Testimony
 from ...db import release_write_lock, take_write_lock
 from ..actors import Actor
 from . import rules
 from .agents import AgentInput
+from .collections import CollectionInput
 from .context import WriteContext, check_version, commit_revision
 from .places import OccasionInput, PlaceInput
 from .problems import Problems
@@ -28,6 +29,7 @@ MODELS: dict[type, type] = {
     OccasionInput: Occasion,
     SourceInput: Source,
     TestimonyInput: Testimony,
+    CollectionInput: Collection,
 }
 
 

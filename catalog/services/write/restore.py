@@ -10,10 +10,11 @@ from typing import Any, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...models import Agent, Occasion, Place, Revision, Source, Testimony
+from ...models import Agent, Collection, Occasion, Place, Revision, Source, Testimony
 from ..actors import Actor
 from ..revisions import ENTITY_TYPES
 from .agents import AgentInput
+from .collections import CollectionInput
 from .places import OccasionInput, PlaceInput
 from .problems import Rejected
 from .records import save
@@ -96,7 +97,12 @@ def _testimony(s: dict) -> TestimonyInput:
         transmission=[{"agent": _ref(t, "agent"), "source": _ref(t, "source"), "note": t.get("note")}
                       for t in s.get("transmission", [])],
         segments=[_segment(seg) for seg in s.get("segments", [])],
+        collections=list(s.get("collections", [])),
     )
+
+
+def _collection(s: dict) -> CollectionInput:
+    return CollectionInput(title=s.get("title"), description=s.get("description_html"))
 
 
 def _segment(seg: dict) -> dict[str, Any]:
@@ -107,4 +113,5 @@ def _segment(seg: dict) -> dict[str, Any]:
                             "reason": r.get("reason")} for r in seg.get("redactions", [])]}
 
 
-_INPUTS = {Agent: _agent, Place: _place, Occasion: _occasion, Source: _source, Testimony: _testimony}
+_INPUTS = {Agent: _agent, Place: _place, Occasion: _occasion, Source: _source, Testimony: _testimony,
+           Collection: _collection}

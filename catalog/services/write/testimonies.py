@@ -14,6 +14,7 @@ from ...models import (
     Agent,
     AgentRole,
     Claim,
+    Collection,
     ConsentStatus,
     CorroborationChange,
     CorroborationStatus,
@@ -63,6 +64,8 @@ class TestimonyInput:
     segments: Any = field(default_factory=list)
     #: Claims made in its segments (a file's); None leaves the claims as they are.
     claims: Any = None
+    #: Keys of the collections it belongs to; None leaves its membership as it is.
+    collections: Any = None
     #: Records named for the first time beside the testimony (a form's "…or a new one").
     new_occasion: Optional[OccasionInput] = None
     new_source: Optional[SourceInput] = None
@@ -86,6 +89,8 @@ class TestimonyInput:
         self._check_corroboration(problems)
         if self.claims is not None:
             self._check_claims(ctx, problems)
+        if self.collections is not None:
+            self._check_collections(ctx, problems)
 
     def _check_identity(self, ctx: WriteContext, problems: Problems, existing: Optional[Testimony]) -> None:
         if existing is not None:
@@ -168,6 +173,23 @@ class TestimonyInput:
             history.append({"status": status, "rationale": rationale, "changed_by": "", "changed_at": None})
         self.corroboration = {"status": status, "rationale": rationale, "history": history}
 
+    def _check_collections(self, ctx: WriteContext, problems: Problems) -> None:
+        if not isinstance(self.collections, list):
+            problems.add("collections", "Must be a list of collection keys.")
+            self.collections = None
+            return
+        # Problems are the list's (a form shows the list as one field); each names its key.
+        keys: list[str] = []
+        for key in self.collections:
+            if rules.is_blank(key):
+                continue
+            if not isinstance(key, str):
+                problems.add("collections", "Must name a collection by its key.")
+                continue
+            if ctx.find(Collection, key, problems, "collections") is not None and key.strip() not in keys:
+                keys.append(key.strip())
+        self.collections = keys
+
     def _check_claims(self, ctx: WriteContext, problems: Problems) -> None:
         checked = []
         for index, item in rules.items(problems, "claims", self.claims):
@@ -195,6 +217,10 @@ class TestimonyInput:
         apply_segments(ctx, testimony, self.segments)
         if self.corroboration is not None:
             self._write_corroboration(ctx, testimony)
+        if self.collections is not None:
+            wanted = [ctx.get(Collection, key) for key in self.collections]
+            if {c.key for c in wanted} != {c.key for c in testimony.collections}:
+                testimony.collections = wanted
         ctx.created[Testimony][testimony.public_id] = testimony
         if self.claims:
             ctx.session.flush()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 
 from ... import dates, queries
-from ...forms.records import AgentForm, OccasionForm, PlaceForm, SourceForm
-from ...models import Agent, Occasion, Place
+from ...forms.records import AgentForm, CollectionForm, OccasionForm, PlaceForm, SourceForm
+from ...models import Agent, Collection, Occasion, Place
 from ...services.write import Rejected, StaleEdit, save
 from .. import current_viewer, db_session, reshow_on_csrf_failure
 from . import (
@@ -62,6 +62,7 @@ ENTITY_FORMS = {
     "places": (PlaceForm, "place"),
     "occasions": (OccasionForm, "occasion"),
     "sources": (SourceForm, "source"),
+    "collections": (CollectionForm, "collection"),
 }
 
 
@@ -83,6 +84,8 @@ def _entity_form_data(obj) -> dict:
             "latitude": obj.latitude, "longitude": obj.longitude,
             "names": [{"name": n.name, "kind": n.kind.value, "language": n.language or ""} for n in obj.names] or [{}],
         }
+    if isinstance(obj, Collection):
+        return {"version": obj.version, "key": obj.key, "title": obj.title, "description_html": obj.description_html}
     if isinstance(obj, Occasion):
         return {
             "version": obj.version, "title": obj.title, "kind": obj.kind.value, "place_id": opt(obj.place_id),
@@ -115,7 +118,7 @@ def _fill_entity_choices(form, obj=None) -> None:
 
 @bp.get("/<kind>")
 def entity_list(kind: str):
-    """All agents, places, occasions or sources, with links to correct them."""
+    """All agents, places, occasions, sources or collections, with links to correct them."""
     if kind not in ENTITY_FORMS:
         abort(404)
     q = (request.args.get("q") or "").strip()
@@ -126,14 +129,14 @@ def entity_list(kind: str):
 @bp.route("/<kind>/new", methods=["GET", "POST"])
 @reshow_on_csrf_failure
 def entity_new(kind: str):
-    """Add an agent, place, occasion or source."""
+    """Add an agent, place, occasion, source or collection."""
     return _entity_form(kind, None)
 
 
 @bp.route("/<kind>/<ident>/edit", methods=["GET", "POST"])
 @reshow_on_csrf_failure
 def entity_edit(kind: str, ident: str):
-    """Correct an agent, place, occasion or source."""
+    """Correct an agent, place, occasion, source or collection."""
     if kind not in ENTITY_FORMS:
         abort(404)
     return _entity_form(kind, _record_or_404(kind, ident))

@@ -24,7 +24,7 @@ from ...services.write import Rejected, StaleEdit, WriteContext, save, workflow
 from ...services.write.claims import add_claim, remove_claim
 from ...viewer import Viewer
 from .. import current_viewer, db_session, reshow_on_csrf_failure
-from . import PAGE_SIZE, _latest, actor, bp, picker_choices, picker_options, picker_step
+from . import PAGE_SIZE, PICKER_FULL_LIST_LIMIT, _latest, actor, bp, picker_choices, picker_options, picker_step
 
 
 def _picker_fields(form: TestimonyForm) -> list[tuple[str, list]]:
@@ -45,6 +45,8 @@ def _fill_testimony_choices(form: TestimonyForm) -> None:
         picker = picker_options(kind, keep=[field.data for field in fields])
         for field in fields:
             field.choices = picker_choices(picker, field.data)
+    form.collections.choices = [choice(key, title) for key, title in queries.staff_collection_choices(
+        db_session(), current_viewer(), keep=form.collections.data or (), limit=PICKER_FULL_LIST_LIMIT)]
 
 
 # --- the start page and lists -------------------------------------------------------------------
@@ -117,6 +119,7 @@ def testimony_form_data(testimony: Testimony) -> dict:
             }
             for s in testimony.segments
         ],
+        "collections": [collection.key for collection in testimony.collections],
         "note": "",
     }
 
