@@ -30,7 +30,9 @@ LABELS = {
     "translation_language": "Translation language", "direction": "Direction", "author_id": "Author",
     "timecode_start": "Starts at", "timecode_end": "Ends at", "redactions": "Redactions",
     "roles": "Roles", "transmission": "How it reached us", "names": "Other names", "files": "Files",
-    "corroboration_history": "Corroboration history", "claims": "Claims",
+    "corroboration_history": "Corroboration history", "claims": "Claims", "collections": "Collections",
+    "withdrawn_dt": "Withdrawn on", "first_public_dt": "Readable by the public since",
+    "deleted_public_reason": "What readers are told of the deletion",
 }
 #: Derived or bookkeeping values that would only repeat another change.
 _SKIP = {

@@ -51,7 +51,7 @@ def test_every_seeded_testimony_saves_back_unchanged(client, archivist, seeded, 
         assert verify_chains(session) == []
 
 
-@pytest.mark.parametrize("kind", ["agents", "places", "occasions", "sources"])
+@pytest.mark.parametrize("kind", ["agents", "places", "occasions", "sources", "collections"])
 def test_every_seeded_record_saves_back(client, archivist, seeded, db, kind):
     page = client.get(f"/archive/{kind}").get_data(as_text=True)
     import re

@@ -19,7 +19,9 @@ from catalog.models import Agent, Claim, CorroborationLink, Occasion, Place, Rev
 from catalog.services.actors import Actor
 from catalog.services.export import export_catalog
 from catalog.services.imports import load_catalog
-from catalog.services.write import ClaimInput, CorroborationInput, Problems, TestimonyInput, WriteContext, save
+from catalog.services.write import (
+    ClaimInput, CollectionInput, CorroborationInput, Problems, TestimonyInput, WriteContext, save,
+)
 from catalog.services.write import workflow
 from catalog.services.write.claims import add_claim
 from catalog.viewer import Viewer
@@ -317,8 +319,13 @@ def _edit_the_catalog(db) -> None:
         t3 = session.scalar(select(Testimony).where(Testimony.public_id == "T-0003"))
         workflow.withdraw(session, t3, "The family asked for it to be withdrawn.", amina)
     with db.writing() as session:
+        collection = save(session, CollectionInput(key="paris-interviews", title="Interviews in Paris",
+                                                   description="<p>Recorded from 2019.</p>"), amina)
+        save(session, CollectionInput(title="Interviews in Paris, 2019–2020"), bahram, existing=collection)
+    with db.writing() as session:
         new = save(session, TestimonyInput(
             id="T-0500", title="An interview in Paris", events_date="1988-07/1988-09", access_level="confidential",
+            collections=["paris-interviews", "1988-massacre-article"],
             roles=[{"agent": "mek", "role": "speaker"}],
             segments=[
                 {"kind": "editorial", "text": "Recorded in 2019.", "author": "mek"},
@@ -422,6 +429,13 @@ def test_archivist_export_loads_back_whole(request, backend, seeded, tmp_path):
     assert any(link["rationale"].startswith("Both place") and link.get("created_at")
                for link in second["corroborations"])
     assert testimonies["T-0003"]["publication_state"] == "withdrawn"
+    # Collections, with their history, and which testimonies are in them.
+    collections = {c["key"]: c for c in second["collections"]}
+    assert collections["paris-interviews"]["title"] == "Interviews in Paris, 2019–2020"
+    assert [r["actor"] for r in collections["paris-interviews"]["revisions"]] == ["amina (archivist)",
+                                                                                   "bahram (archivist)"]
+    assert testimonies["T-0500"]["collections"] == ["paris-interviews", "1988-massacre-article"]  # by title
+    assert testimonies["T-0001"]["collections"] == ["1988-massacre-article"]
     # What the withdrawn testimony's permalink says (when it was withdrawn, since when it was public).
     assert testimonies["T-0003"]["withdrawn_at"] and testimonies["T-0003"]["first_public_at"]
     assert testimonies["T-0003"]["withdrawn_at"] > testimonies["T-0003"]["first_public_at"]
