@@ -5,7 +5,7 @@ form -> call a service -> commit -> flash -> redirect. A form that fails validat
 and an expired CSRF token all re-render the form with everything that was typed; nothing is written.
 
 The views live by record family: testimonies.py (testimonies, their workflow and claims), records.py
-(agents, places, occasions, sources, the pickers' look-ups), history.py (revisions, diffs, restore)
+(agents, places, occasions, sources, collections, the pickers' look-ups), history.py (revisions, diffs, restore)
 and imports.py (bulk import). This module holds the blueprint, its one guard and what they share.
 Views hold no SQL: they read through the staff readers of `catalog.queries`.
 """

@@ -1,4 +1,4 @@
-"""Agents, places, occasions and sources: their lists and forms, the pickers' look-ups, the EDTF preview."""
+"""Agents, places, occasions, sources and collections: their lists and forms, the pickers' look-ups, the EDTF preview."""
 
 from __future__ import annotations
 
