@@ -45,6 +45,7 @@ def init_app(app: Flask, blueprint: Blueprint) -> Limiter:
         swallow_errors=True,
     )
     limiter.init_app(app)
-    limiter.limit(check_limit(app.config["API_RATE_LIMIT"]), exempt_when=signed_in)(blueprint)
+    # One count per address for the whole API, not one per route.
+    limiter.shared_limit(check_limit(app.config["API_RATE_LIMIT"]), scope="api", exempt_when=signed_in)(blueprint)
     app.extensions["catalog_limiter"] = limiter
     return limiter
