@@ -9,11 +9,12 @@ not exist. The routes, parameters and answers are described once, in openapi.py,
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ... import queries
 from ...services.search import QueryError
@@ -25,8 +26,6 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 #: Records per page of the lists of people, places and sources.
 LIST_PAGE_SIZE = 100
-
-
 #: Each reading page's JSON: the API endpoint answering with the same content.
 ALTERNATES = {
     "public.index": "api.browse", "public.browse": "api.browse", "public.search": "api.search",
@@ -49,6 +48,12 @@ def json_alternate() -> Markup:
     if pairs:
         href += "?" + urlencode(pairs)
     return Markup('<link rel="alternate" type="application/json" href="{}">').format(href)
+
+
+@bp.app_template_filter("code_spans")
+def code_spans(text: str) -> Markup:
+    """The document's descriptions, escaped, with their `backquoted` words set as code."""
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text))))
 
 
 def _json(body: Any) -> Response:
