@@ -55,6 +55,16 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "Render a published testimony's public PDF in the background after each publication or save, "
         "so readers find it ready. 0 leaves it to the first reader who asks.",
     ),
+    "CATALOG_API_RATE_LIMIT": (
+        "60/minute",
+        "Requests to the JSON API per client address for readers who are not signed in (e.g. 60/minute, "
+        "1000/hour;60/minute); signed-in readers are not limited.",
+    ),
+    "CATALOG_RATE_LIMIT_STORAGE": (
+        "memory://",
+        "Where API request counts are kept: memory:// counts in each server process, "
+        "redis://host:port/db shares them among processes and machines.",
+    ),
 }
 
 
@@ -125,6 +135,10 @@ def load(test_config: dict | None = None) -> dict:
         "JOBS_URL": (os.environ.get("CATALOG_JOBS_URL") or "").strip(),
         "JOB_WORKERS": _number("CATALOG_JOB_WORKERS", 2),
         "RENDER_ON_PUBLISH": _flag("CATALOG_RENDER_ON_PUBLISH"),
+        "API_RATE_LIMIT": (os.environ.get("CATALOG_API_RATE_LIMIT") or "").strip() or "60/minute",
+        "RATE_LIMIT_STORAGE": (os.environ.get("CATALOG_RATE_LIMIT_STORAGE") or "").strip() or "memory://",
+        #: Prefix of the rate limiter's keys, so that a shared Redis keeps this catalog's counts apart.
+        "RATE_LIMIT_KEY_PREFIX": "testimony-catalog",
         #: Run jobs at once, inside the caller (tests), instead of on the queue.
         "JOBS_IMMEDIATE": False,
     }

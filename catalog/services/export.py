@@ -1,7 +1,8 @@
 """Full-fidelity JSON export, cut for a viewer through the visibility layer.
 
 The format is the one `services.imports` loads, so an archivist's export round-trips; an export
-for the public holds only what the public may see.
+for the public holds only what the public may see. The per-record functions (`testimony_json`,
+`agent_json`, …) also write the JSON API's records, so both speak with the same field names.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from .imports.history import export_history
 from ..models.base import as_utc
 
 
-def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
+def drop_empty(data: dict[str, Any]) -> dict[str, Any]:
+    """The entries that say something: export files leave empty values out."""
     return {key: value for key, value in data.items() if value not in (None, "", [], {})}
 
 
@@ -30,12 +32,14 @@ def _when(value) -> Any:
     return as_utc(value).isoformat(timespec="microseconds") if isinstance(value, dt.datetime) else value
 
 
-def _names(names) -> list[dict]:
-    return [_drop_empty({"name": n.name, "kind": n.kind.value, "language": n.language, "note": n.note}) for n in names]
+def names_json(names) -> list[dict]:
+    """Other names of an agent or a place, each with its kind."""
+    return [drop_empty({"name": n.name, "kind": n.kind.value, "language": n.language, "note": n.note}) for n in names]
 
 
-def _segment(record: queries.SegmentRecord) -> dict[str, Any]:
-    return _drop_empty(
+def segment_json(record: queries.SegmentRecord) -> dict[str, Any]:
+    """A segment as this viewer may read it, its kind always named."""
+    return drop_empty(
         {
             "number": record.number,
             "kind": record.kind.value,
@@ -57,12 +61,13 @@ def _segment(record: queries.SegmentRecord) -> dict[str, Any]:
     )
 
 
-def _claim(record: queries.ClaimRecord) -> dict[str, Any]:
+def claim_json(record: queries.ClaimRecord) -> dict[str, Any]:
+    """A claim with the segment it is made in, its speaker and its scope."""
     if record.testimony_id:
         segment = {"testimony": record.testimony_id, "number": record.segment_number}
     else:
         segment = {"source": record.source_key, "position": record.segment_source_position}
-    return _drop_empty(
+    return drop_empty(
         {
             "key": record.key,
             "segment": segment,
@@ -72,7 +77,7 @@ def _claim(record: queries.ClaimRecord) -> dict[str, Any]:
             "speaker": record.speaker.key if record.speaker else None,
             "quantity_low": record.quantity_low,
             "quantity_high": record.quantity_high,
-            "scope": _drop_empty(
+            "scope": drop_empty(
                 {
                     "place": record.scope_place.key if record.scope_place else None,
                     "period": record.scope_period_edtf,
@@ -83,8 +88,9 @@ def _claim(record: queries.ClaimRecord) -> dict[str, Any]:
     )
 
 
-def _testimony(record: queries.TestimonyRecord) -> dict[str, Any]:
-    return _drop_empty(
+def testimony_json(record: queries.TestimonyRecord) -> dict[str, Any]:
+    """A whole testimony: metadata, roles, transmission, segments and claims."""
+    return drop_empty(
         {
             "id": record.public_id,
             "title": record.title,
@@ -98,7 +104,7 @@ def _testimony(record: queries.TestimonyRecord) -> dict[str, Any]:
             "access_level": record.access_level.value,
             "consent_status": record.consent_status,
             "consent_note": record.consent_note,
-            "corroboration": _drop_empty(
+            "corroboration": drop_empty(
                 {
                     "status": record.corroboration_status,
                     "rationale": record.corroboration_rationale,
@@ -111,7 +117,7 @@ def _testimony(record: queries.TestimonyRecord) -> dict[str, Any]:
             ),
             "summary": record.summary_html,
             "roles": [
-                _drop_empty(
+                drop_empty(
                     {
                         "agent": role.agent.key,
                         "agent_name": role.agent.name,
@@ -123,7 +129,7 @@ def _testimony(record: queries.TestimonyRecord) -> dict[str, Any]:
                 for role in record.roles
             ],
             "transmission": [
-                _drop_empty(
+                drop_empty(
                     {
                         "agent": link.agent.key if link.agent else None,
                         "agent_name": link.agent.name if link.agent else None,
@@ -133,78 +139,92 @@ def _testimony(record: queries.TestimonyRecord) -> dict[str, Any]:
                 )
                 for link in record.transmission
             ],
-            "segments": [_segment(segment) for segment in record.segments],
-            "claims": [_claim(claim) for claim in record.claims],
+            "segments": [segment_json(segment) for segment in record.segments],
+            "claims": [claim_json(claim) for claim in record.claims],
             "collections": [collection.key for collection in record.collections],
             "revision": record.revision,
         }
     )
 
 
+def source_json(source: queries.SourceRecord) -> dict[str, Any]:
+    """A source as the export writes it: its fields and its own framing (the passages of its
+    testimonies are written with them)."""
+    ref = source.ref
+    return drop_empty({
+        "key": ref.key, "title": ref.title, "kind": ref.kind,
+        "publisher": ref.publisher.key if ref.publisher else None, "date": ref.date_edtf,
+        "language": source.language, "location": source.location, "citation": ref.citation,
+        "stance_note": sanitize_html(source.stance_note_html), "access_level": source.access_level.value,
+        "files": list(source.files), "segments": [segment_json(s) for s in source.segments if s.testimony_id is None],
+    })
+
+
 def _sources(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
-    sources = []
-    for ref in queries.list_sources(session, viewer):
-        source = queries.get_source(session, viewer, ref.key)
-        if source is None:
-            continue
-        sources.append(_drop_empty({
-            "key": ref.key, "title": ref.title, "kind": ref.kind,
-            "publisher": ref.publisher.key if ref.publisher else None, "date": ref.date_edtf,
-            "language": source.language, "location": source.location, "citation": ref.citation,
-            "stance_note": sanitize_html(source.stance_note_html), "access_level": source.access_level.value,
-            "files": list(source.files), "segments": [_segment(s) for s in source.segments if s.testimony_id is None],
-        }))
-    return sources
+    records = (queries.get_source(session, viewer, ref.key) for ref in queries.list_sources(session, viewer))
+    return [source_json(source) for source in records if source is not None]
+
+
+def corroboration_json(claim: queries.ClaimRecord, link: queries.CorroborationRecord) -> dict[str, Any]:
+    """A link made from `claim` to another claim or testimony."""
+    return drop_empty({
+        "from_claim": claim.key, "to_claim": link.other_claim_key, "to_testimony": link.other_testimony_id,
+        "relation": link.relation, "rationale": link.rationale, "evidence": link.evidence,
+        "created_at": _when(link.created_dt),
+    })
 
 
 def _corroborations(claims) -> list[dict[str, Any]]:
     return [
-        _drop_empty({
-            "from_claim": claim.key, "to_claim": link.other_claim_key, "to_testimony": link.other_testimony_id,
-            "relation": link.relation, "rationale": link.rationale, "evidence": link.evidence,
-            "created_at": _when(link.created_dt),
-        })
+        corroboration_json(claim, link)
         for claim in claims
         for link in claim.corroborations
         if link.direction == "outgoing"
     ]
 
 
+def agent_json(agent: queries.AgentRecord) -> dict[str, Any]:
+    """A person or organisation as this viewer may see them (a protected person: pseudonym only)."""
+    return drop_empty({
+        "key": agent.ref.key, "kind": agent.ref.kind.value, "name": agent.ref.name,
+        "protected": agent.is_protected or None, "pseudonym": agent.pseudonym if agent.is_protected else None,
+        "identity_access": agent.identity_access.value if agent.identity_access else None,
+        "description": agent.description_html, "names": names_json(agent.names),
+    })
+
+
 def _agents(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
-    return [
-        _drop_empty({
-            "key": agent.ref.key, "kind": agent.ref.kind.value, "name": agent.ref.name,
-            "protected": agent.is_protected or None, "pseudonym": agent.pseudonym if agent.is_protected else None,
-            "identity_access": agent.identity_access.value if agent.identity_access else None,
-            "description": agent.description_html, "names": _names(agent.names),
-        })
-        for agent in queries.list_agent_records(session, viewer)
-    ]
+    return [agent_json(agent) for agent in queries.list_agent_records(session, viewer)]
+
+
+def place_json(place: queries.PlaceRecord) -> dict[str, Any]:
+    """A place with its parent's key, coordinates and other names."""
+    return drop_empty({
+        "key": place.ref.key, "name": place.ref.name, "kind": place.kind, "parent": place.parent_key,
+        "latitude": place.latitude, "longitude": place.longitude, "names": names_json(place.names),
+    })
 
 
 def _places(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
-    return [
-        _drop_empty({
-            "key": place.ref.key, "name": place.ref.name, "kind": place.kind, "parent": place.parent_key,
-            "latitude": place.latitude, "longitude": place.longitude, "names": _names(place.names),
-        })
-        for place in queries.list_place_records(session, viewer)
-    ]
+    return [place_json(place) for place in queries.list_place_records(session, viewer)]
+
+
+def occasion_json(occasion: queries.OccasionRecord) -> dict[str, Any]:
+    """Where and when a testimony was given."""
+    return drop_empty({
+        "key": occasion.key, "kind": occasion.kind, "title": occasion.title,
+        "place": occasion.place.key if occasion.place else None,
+        "date": occasion.date_edtf, "date_note": occasion.date_note,
+    })
 
 
 def _occasions(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
-    return [
-        _drop_empty({
-            "key": o.key, "kind": o.kind, "title": o.title, "place": o.place.key if o.place else None,
-            "date": o.date_edtf, "date_note": o.date_note,
-        })
-        for o in queries.list_occasions(session, viewer)
-    ]
+    return [occasion_json(o) for o in queries.list_occasions(session, viewer)]
 
 
 def _collections(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
     return [
-        _drop_empty({"key": c.ref.key, "title": c.ref.title, "description": c.description_html})
+        drop_empty({"key": c.ref.key, "title": c.ref.title, "description": c.description_html})
         for c in queries.list_collections(session, viewer)
     ]
 
@@ -237,11 +257,11 @@ def export_catalog(session: Session, viewer: Viewer) -> dict[str, Any]:
         "sources": _sources(session, viewer),
         "occasions": _occasions(session, viewer),
         "collections": _collections(session, viewer),
-        "testimonies": [_testimony(record) for record in testimonies],
-        "source_claims": [_claim(claim) for claim in claims if claim.testimony_id is None],
+        "testimonies": [testimony_json(record) for record in testimonies],
+        "source_claims": [claim_json(claim) for claim in claims if claim.testimony_id is None],
         "corroborations": _corroborations(claims),
         "source_roles": [
-            _drop_empty({"source": source.key, "agent": agent.key, "role": role.value, "relation": relation})
+            drop_empty({"source": source.key, "agent": agent.key, "role": role.value, "relation": relation})
             for source, agent, role, relation in queries.list_source_roles(session, viewer)
         ],
     }
@@ -251,7 +271,7 @@ def export_catalog(session: Session, viewer: Viewer) -> dict[str, Any]:
         times = queries.staff_publication_times(session, viewer)
         for entry in data["testimonies"]:
             first_public, withdrawn = times.get(entry["id"], (None, None))
-            entry.update(_drop_empty({"first_public_at": _when(first_public), "withdrawn_at": _when(withdrawn)}))
+            entry.update(drop_empty({"first_public_at": _when(first_public), "withdrawn_at": _when(withdrawn)}))
     if viewer.may_read(AccessLevel.CONFIDENTIAL):
         for section, entity_type in (("agents", "agent"), ("places", "place"), ("sources", "source"),
                                      ("occasions", "occasion"), ("collections", "collection")):

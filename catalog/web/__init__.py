@@ -231,11 +231,15 @@ def init_app(app: Flask) -> None:
         current_viewer=current_viewer,
     )
 
-    from . import admin, archive, auth, jobs, printing, public
+    from . import admin, api, archive, auth, errors, jobs, limits, printing, public
 
+    errors.init_app(app)
+    app.jinja_env.globals["json_alternate"] = api.json_alternate
+    limits.init_app(app, api.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(archive.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(printing.bp)
     app.register_blueprint(jobs.bp)
+    app.register_blueprint(api.bp)

@@ -3,61 +3,23 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from .. import queries
 from ..services import search as search_service
 from ..services.search import QueryError
-from . import current_viewer, db_session
+from . import current_viewer, db_session, reading
 
 bp = Blueprint("public", __name__)
 
-#: Longest page number accepted (deeper pages are empty anyway).
-MAX_PAGE = 1_000_000
 #: Testimonies on one page of a collection.
 COLLECTION_PAGE_SIZE = 50
 
 
 def _page() -> int:
     page = request.args.get("page", 1, type=int) or 1
-    return min(max(page, 1), MAX_PAGE)
-
-
-def _state_url(endpoint: str, pairs: list[tuple[str, str]]) -> str:
-    base = url_for(endpoint)
-    return f"{base}?{urlencode(pairs)}" if pairs else base
-
-
-def _toggler(endpoint: str):
-    """Builds each facet value's toggle URL from the current state (page reset to 1)."""
-    current = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
-    base = url_for(endpoint)
-    # A page has a hundred or more facet links: the current state is encoded once, and adding a
-    # value appends its own encoded pair (the same URL `_state_url` gives for current + [pair]).
-    prefix = f"{base}?{urlencode(current)}&" if current else f"{base}?"
-
-    def toggle(facet: str, value: str, selected: bool) -> str:
-        if selected:
-            pairs = [(k, v) for k, v in current if not (k == facet and v == value)]
-            return f"{base}?{urlencode(pairs)}" if pairs else base
-        return prefix + urlencode(((facet, value),))
-
-    return toggle
-
-
-def _more_url(endpoint: str, facet: str) -> str:
-    pairs = [(k, v) for k, v in request.args.items(multi=True)] + [("more", facet)]
-    return _state_url(endpoint, pairs)
-
-
-def _page_url(endpoint: str, page: int, **values) -> str:
-    pairs = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
-    if page > 1:
-        pairs.append(("page", str(page)))
-    base = url_for(endpoint, **values)
-    return f"{base}?{urlencode(pairs)}" if pairs else base
+    return min(max(page, 1), reading.MAX_PAGE)
 
 
 @bp.get("/")
@@ -69,16 +31,14 @@ def index():
 @bp.get("/testimonies")
 def browse():
     """Browse the testimonies this viewer may see, with facets, sorting and paging in the URL."""
-    viewer = current_viewer()
-    filters = search_service.parse_filters(viewer, request.args)
-    results = search_service.browse(
-        db_session(), viewer, filters, request.args.get("sort", search_service.catalog_index.DEFAULT_SORT),
-        _page(), _toggler("public.browse"), expanded=request.args.getlist("more"),
+    results = reading.browse(
+        current_viewer(), "public.browse", sort=request.args.get("sort", search_service.catalog_index.DEFAULT_SORT),
+        page=_page(), expanded=request.args.getlist("more"),
     )
     return render_template(
         "public/browse.html", results=results, sorts=search_service.SORTS,
-        page_url=lambda page: _page_url("public.browse", page),
-        more_url=lambda facet: _more_url("public.browse", facet),
+        page_url=lambda page: reading.page_url("public.browse", page),
+        more_url=lambda facet: reading.more_url("public.browse", facet),
         sort_pairs=[(k, v) for k, v in request.args.items(multi=True) if k not in ("sort", "page")],
     )
 
@@ -86,24 +46,21 @@ def browse():
 @bp.get("/search")
 def search():
     """Full-text search: words, "phrases", -exclusions and prefix*, scoped by kind of text."""
-    viewer = current_viewer()
     text = request.args.get("q", "")
     scope = request.args.get("scope", "all")
     scope = scope if scope in search_service.SCOPES else "all"
     results, error = None, None
     if text.strip():
         try:
-            results = search_service.search(
-                db_session(), viewer, text, scope=scope, filters=search_service.parse_filters(viewer, request.args),
-                page=_page(), toggle_url=_toggler("public.search"), expanded=request.args.getlist("more"),
-            )
+            results = reading.search(current_viewer(), "public.search", text, scope=scope, page=_page(),
+                                     expanded=request.args.getlist("more"))
         except QueryError as problem:
             error = str(problem)
     status = 400 if error else 200
     return render_template(
         "public/search.html", q=text, scope=scope, scopes=search_service.SCOPES, results=results, error=error,
-        page_url=lambda page: _page_url("public.search", page),
-        more_url=lambda facet: _more_url("public.search", facet),
+        page_url=lambda page: reading.page_url("public.search", page),
+        more_url=lambda facet: reading.more_url("public.search", facet),
         scope_pairs=[(k, v) for k, v in request.args.items(multi=True) if k not in ("scope", "page")],
     ), status
 
@@ -247,7 +204,7 @@ def collection(key: str):
     if record is None:
         abort(404)
     return render_template("public/collection.html", collection=record,
-                           page_url=lambda number: _page_url("public.collection", number, key=key))
+                           page_url=lambda number: reading.page_url("public.collection", number, key=key))
 
 
 @bp.get("/claims/<key>")

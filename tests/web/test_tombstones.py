@@ -205,3 +205,24 @@ def test_what_readers_are_told_follows_the_rules_of_plain_text(session, publishe
     with pytest.raises(Rejected) as refused:
         workflow.soft_delete(session, load(session, published), "Duplicate.", ARCHIVIST, public_reason="bad\x00text")
     assert refused.value.problems[0].path == ("public_reason",)
+
+
+def test_the_api_answers_410_with_the_tombstone_s_words_and_nothing_of_the_testimony(app, db, published):
+    withdraw(db, published, "At the family's request.")
+    response = app.test_client().get(f"/api/testimonies/{published}")
+    assert response.status_code == 410
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    with db.session() as session:
+        when = load(session, published).withdrawn_dt.date().isoformat()
+    assert body["state"] == "withdrawn" and body["gone_at"].startswith(when)
+    assert body["public_reason"] == "At the family's request."
+    assert body["permalink"] == f"http://localhost/t/{published}"
+    assert TITLE not in response.get_data(as_text=True) and WORDS not in response.get_data(as_text=True)
+
+
+def test_the_api_answers_404_for_a_testimony_the_public_never_read(app, db, session, make_testimony):
+    make_testimony(("first_person", WORDS), title=TITLE, state=PublicationState.DRAFT, public_id="T-0903")
+    session.commit()
+    response = app.test_client().get("/api/testimonies/T-0903")
+    assert response.status_code == 404 and TITLE not in response.get_data(as_text=True)
