@@ -7,12 +7,14 @@ Templates and exports never touch ORM objects, so nothing can reach a reader thr
 The staff readers (staff.py) are the archive workspace's, and refuse every other viewer.
 
 The modules: records (the records), visibility (the rules), one reader module per kind
-(testimonies, claims, sources, agents, places, jobs), batches (browse and search), freshness (tokens
-for caches) and staff. What the rest of the catalog uses is re-exported here.
+(testimonies, claims, sources, agents, places, jobs), batches (browse and search), downloads
+(testimonies a batch at a time, for downloads), freshness (tokens for caches) and staff. What the
+rest of the catalog uses is re-exported here.
 """
 
 from .agents import get_agent, list_agent_records, list_agents
 from .batches import passages_by_ids, source_refs_by_ids, summaries_by_id, summaries_by_ids
+from .downloads import testimony_rows
 from .claims import get_claim, list_claims, source_claims
 from .jobs import JobRecord, get_job
 from .freshness import catalog_watermark, content_token, latest_revision_number, source_revision, testimony_revisions
@@ -36,6 +38,7 @@ from .records import (
     SourceRecord,
     SourceRef,
     TestimonyRecord,
+    TestimonyRow,
     TestimonySummary,
     TextPiece,
     TransmissionRecord,
@@ -74,13 +77,13 @@ __all__ = [
     "AgentRecord", "AgentRef", "ArchiveEntityRow", "ArchiveTestimonyPage", "ArchiveTestimonyRow", "ClaimRecord",
     "CorroborationChangeRecord", "CorroborationRecord", "NameRecord", "OccasionRecord", "PICKER_KINDS", "PickerOptions",
     "PlaceRecord", "PlaceRef", "REDACTION_MARK", "RoleRecord", "STAFF_RECORD_MODELS", "SegmentRecord", "SourceRecord",
-    "SourceRef", "StaffOnly", "TestimonyRecord", "TestimonySummary", "TextPiece", "TransmissionRecord", "agent_ref",
+    "SourceRef", "StaffOnly", "TestimonyRecord", "TestimonyRow", "TestimonySummary", "TextPiece", "TransmissionRecord", "agent_ref",
     "catalog_watermark", "content_token", "count_testimonies", "get_agent", "get_claim", "get_place", "get_source",
     "get_job", "get_testimony", "JobRecord", "latest_revision_number", "list_agent_records", "list_agents", "list_claims", "list_occasions",
     "list_place_records", "list_places", "list_source_roles", "list_sources", "list_testimonies", "passages_by_ids",
     "picker_options", "picker_suggestions", "place_ref", "sees_identity", "segment_record", "segment_visibility",
     "source_claims", "source_ref", "source_refs_by_ids", "source_revision", "staff_claim", "staff_claims_of",
     "staff_entity_list", "staff_names", "staff_record", "staff_testimony", "staff_testimony_page", "staff_username",
-    "summaries_by_id", "summaries_by_ids", "testimony_record", "testimony_revisions", "testimony_visibility",
+    "summaries_by_id", "summaries_by_ids", "testimony_record", "testimony_revisions", "testimony_rows", "testimony_visibility",
     "visible_claims_condition", "visible_public_ids", "visible_testimonies",
 ]

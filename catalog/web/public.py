@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
 
 from .. import queries
+from ..services import csv_export
 from ..services import search as search_service
 from ..services.search import QueryError
-from . import current_viewer, db_session
+from . import current_viewer, database, db_session
 
 bp = Blueprint("public", __name__)
 
@@ -50,6 +52,11 @@ def _more_url(endpoint: str, facet: str) -> str:
     return _state_url(endpoint, pairs)
 
 
+def _csv_pairs() -> list[tuple[str, str]]:
+    """The page's parameters that a download of its list keeps (all but paging and display)."""
+    return [(k, v) for k, v in request.args.items(multi=True) if k not in ("page", "more", "rows", "bom")]
+
+
 def _page_url(endpoint: str, page: int) -> str:
     pairs = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
     if page > 1:
@@ -77,6 +84,7 @@ def browse():
         page_url=lambda page: _page_url("public.browse", page),
         more_url=lambda facet: _more_url("public.browse", facet),
         sort_pairs=[(k, v) for k, v in request.args.items(multi=True) if k not in ("sort", "page")],
+        csv_pairs=_csv_pairs(),
     )
 
 
@@ -102,7 +110,77 @@ def search():
         page_url=lambda page: _page_url("public.search", page),
         more_url=lambda facet: _more_url("public.search", facet),
         scope_pairs=[(k, v) for k, v in request.args.items(multi=True) if k not in ("scope", "page")],
+        csv_pairs=_csv_pairs(),
     ), status
+
+
+def _csv_rows() -> str:
+    rows = request.args.get("rows", "testimonies")
+    if rows not in csv_export.ROWS:
+        abort(400, description=f"rows={rows!r} is not a kind of row: give rows=testimonies or rows=passages.")
+    return rows
+
+
+def _csv_links() -> csv_export.Links:
+    return csv_export.Links(
+        testimony=lambda public_id: url_for("public.testimony", public_id=public_id, _external=True),
+        source=lambda key: url_for("public.source", key=key, _external=True),
+    )
+
+
+def _csv_response(read_lines, rows: str, what: str) -> Response:
+    """A CSV download named for its day, streamed as it is read (never cached: see page_cache).
+
+    `read_lines(session)` gives the rows. They are read in a session of the download's own, closed
+    once the last row is sent (or the reader goes away): the request's session ends when the view
+    returns, before the first row is read."""
+    columns, bom, db = csv_export.columns_for(rows), request.args.get("bom") == "1", database()
+
+    def body():
+        with db.session() as session:
+            yield from csv_export.encode(columns, read_lines(session), bom=bom)
+
+    response = Response(stream_with_context(body()), mimetype="text/csv")
+    day = dt.date.today().isoformat()
+    name = "-".join(part for part in ("testimony-catalog", day, what, rows) if part)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+def _browse_download(filters: list[tuple[str, str]], sort: str, what: str) -> Response:
+    viewer, rows, links = current_viewer(), _csv_rows(), _csv_links()
+    ids = search_service.browse_ids(db_session(), viewer, filters, sort)
+    return _csv_response(lambda session: csv_export.testimonies_lines(session, viewer, ids, rows, links), rows, what)
+
+
+@bp.get("/testimonies.csv")
+def browse_csv():
+    """The browse list, with the same filters and sort, as CSV: a row per testimony or per passage."""
+    filters = search_service.parse_filters(current_viewer(), request.args)
+    return _browse_download(filters, request.args.get("sort", search_service.catalog_index.DEFAULT_SORT), "browse")
+
+
+@bp.get("/catalog.csv")
+def catalog_csv():
+    """Every testimony this viewer may read, or every passage of them, as CSV."""
+    return _browse_download([], search_service.catalog_index.DEFAULT_SORT, "")
+
+
+@bp.get("/search.csv")
+def search_csv():
+    """Every result of a search (same query, scope and filters) as CSV, in catalogue order."""
+    viewer, rows, links = current_viewer(), _csv_rows(), _csv_links()
+    text, scope = request.args.get("q", ""), request.args.get("scope", "all")
+    filters = search_service.parse_filters(viewer, request.args)
+    if not text.strip():
+        abort(400, description="Give the words to search for: /search.csv?q=…")
+    try:
+        search_service.parse(text)
+    except QueryError as problem:
+        abort(400, description=str(problem))
+    return _csv_response(
+        lambda session: csv_export.search_lines(session, viewer, text, scope, filters, rows, links), rows, "search"
+    )
 
 
 @bp.get("/t/<public_id>")
