@@ -8,8 +8,8 @@ The staff readers (staff.py) are the archive workspace's, and refuse every other
 
 The modules: records (the records), visibility (the rules), one reader module per kind
 (testimonies, claims, sources, agents, places, jobs), batches (browse and search), downloads
-(testimonies a batch at a time, for downloads), freshness (tokens for caches) and staff. What the
-rest of the catalog uses is re-exported here.
+(testimonies a batch at a time, for downloads), sitemap (public records for search engines),
+freshness (tokens for caches) and staff. What the rest of the catalog uses is re-exported here.
 """
 
 from .agents import get_agent, list_agent_records, list_agents
@@ -43,6 +43,7 @@ from .records import (
     TextPiece,
     TransmissionRecord,
 )
+from .sitemap import sitemap_count, sitemap_entries
 from .sources import get_source, list_source_roles, list_sources
 from .staff import (
     PICKER_KINDS,
@@ -82,6 +83,7 @@ __all__ = [
     "get_job", "get_testimony", "JobRecord", "latest_revision_number", "list_agent_records", "list_agents", "list_claims", "list_occasions",
     "list_place_records", "list_places", "list_source_roles", "list_sources", "list_testimonies", "passages_by_ids",
     "picker_options", "picker_suggestions", "place_ref", "sees_identity", "segment_record", "segment_visibility",
+    "sitemap_count", "sitemap_entries",
     "source_claims", "source_ref", "source_refs_by_ids", "source_revision", "staff_claim", "staff_claims_of",
     "staff_entity_list", "staff_names", "staff_record", "staff_testimony", "staff_testimony_page", "staff_username",
     "summaries_by_id", "summaries_by_ids", "testimony_record", "testimony_revisions", "testimony_rows", "testimony_visibility",

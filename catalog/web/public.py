@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from typing import Optional
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
 
 from .. import queries
+from ..models import AccountKind
+from ..sanitize import plain_text
 from ..services import csv_export
 from ..services import search as search_service
 from ..services.search import QueryError
@@ -189,7 +193,8 @@ def testimony(public_id: str):
     record = queries.get_testimony(db_session(), current_viewer(), public_id)
     if record is None:
         abort(404)
-    return render_template("public/testimony.html", t=record, csl=json.dumps(csl_json(record), ensure_ascii=False, indent=2))
+    return render_template("public/testimony.html", t=record, csl=json.dumps(csl_json(record), ensure_ascii=False, indent=2),
+                           structured_data=schema_org(record))
 
 
 @bp.get("/t/<public_id>/cite.json")
@@ -223,6 +228,62 @@ def csl_json(t) -> dict:
         if t.source.citation:
             item["note"] = f"Quoted from: {t.source.citation}"
     return item
+
+
+#: Who may read a testimony of each access level, as schema.org's conditionsOfAccess says it.
+_CONDITIONS_OF_ACCESS = {
+    "public": "Open to every reader.",
+    "restricted": "Restricted: readable by signed-in researchers and archivists of the catalog.",
+    "confidential": "Confidential: readable by the catalog's archivists only.",
+}
+#: EDTF values that are also plain ISO 8601 dates (or intervals of them), as schema.org reads dates.
+_ISO_DATE = re.compile(r"\d{4}(-\d\d(-\d\d)?)?")
+
+
+def _iso(edtf: Optional[str], interval: bool = False) -> Optional[str]:
+    if not edtf:
+        return None
+    parts = edtf.split("/") if interval else [edtf]
+    return edtf if len(parts) <= 2 and all(_ISO_DATE.fullmatch(part) for part in parts) else None
+
+
+def schema_org(t) -> dict:
+    """schema.org JSON-LD for a testimony record, holding only what its page shows its viewer (the
+    record is already cut: a protected speaker is their pseudonym). Uncertain or approximate EDTF
+    dates, which schema.org cannot express, are left out; the page gives them in words."""
+
+    def agent(ref) -> dict:
+        return {"@type": "Organization" if ref.kind.value == "organisation" else "Person", "name": ref.name,
+                "url": url_for("public.agent", key=ref.key, _external=True)}
+
+    permalink = url_for("public.testimony", public_id=t.public_id, _external=True)
+    data = {
+        "@context": "https://schema.org",
+        "@type": "CreativeWork",
+        "@id": permalink,
+        "url": permalink,
+        "identifier": t.public_id,
+        "name": t.title,
+        "genre": AccountKind(t.account_kind).label,
+        "inLanguage": t.language,
+        "author": [agent(role.agent) for role in t.speakers],
+        "conditionsOfAccess": _CONDITIONS_OF_ACCESS[t.access_level.value],
+        "isAccessibleForFree": True,
+    }
+    if t.occasion:
+        if _iso(t.occasion.date_edtf):
+            data["dateCreated"] = t.occasion.date_edtf
+        if t.occasion.place:
+            data["contentLocation"] = {"@type": "Place", "name": t.occasion.place.full_name,
+                                       "url": url_for("public.place", key=t.occasion.place.key, _external=True)}
+    if _iso(t.events_date_edtf, interval=True):
+        data["temporalCoverage"] = t.events_date_edtf
+    if t.source:
+        data["isPartOf"] = {"@type": "CreativeWork", "name": t.source.title,
+                            "url": url_for("public.source", key=t.source.key, _external=True)}
+    if t.summary_html:
+        data["abstract"] = plain_text(t.summary_html)
+    return data
 
 
 @bp.get("/sources")
