@@ -242,3 +242,11 @@ def test_a_redactions_cell_that_is_not_json_is_named(session):
     raw = header + "T-0701,Title,new-one,New One,first_person,Words here.,[{start: 1},http://x/t/T-0701\n"
     result = run_import(session, raw.encode(), Actor.system("csv test"), filename="x.csv")
     assert any(p.startswith("row 2, redactions: not a JSON list") for p in result.problems), result.problems
+
+
+def test_readme_documents_every_testimony_column():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for column in csv_export.TESTIMONY_COLUMNS:
+        assert f"| `{column}` |" in readme, column
