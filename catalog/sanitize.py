@@ -7,8 +7,10 @@ model) and keep tests/test_sanitize.py passing.
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import partial
+from html.parser import HTMLParser
 
 import bleach
 from bleach.linkifier import LinkifyFilter
@@ -62,3 +64,37 @@ def sanitize_html(html: str | None) -> str:
 def safe_html(html: str | None) -> Markup:
     """Jinja filter: editorial HTML cleaned again at output, marked safe for the template."""
     return Markup(sanitize_html(html))
+
+
+#: Elements whose end starts a new line when editorial HTML is read as plain text.
+_BLOCK_TAGS = frozenset({"p", "br", "li", "blockquote", "ul", "ol"})
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def plain_text(html: str | None) -> str:
+    """Editorial HTML as plain text (for tables and metadata): cleaned first, then its words only,
+    a line per paragraph or list item, entities read back to characters."""
+    cleaned = sanitize_html(html)
+    if not cleaned:
+        return ""
+    reader = _TextOnly()
+    reader.feed(cleaned)
+    reader.close()
+    lines = (re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in "".join(reader.parts).split("\n"))
+    return "\n".join(line for line in lines if line)

@@ -265,6 +265,31 @@ class TombstoneRecord:
         return "removed" if self.removed else "withdrawn"
 
 
+@dataclass(frozen=True)
+class TestimonyRow:
+    """A testimony as one line of a table (downloads): its metadata as this viewer may read it,
+    its speakers as this viewer may name them, and, when asked for, the passages this viewer may
+    read (redactions applied, segments above the viewer's level left out)."""
+
+    public_id: str
+    title: str
+    account_kind: str
+    language: str
+    publication_state: PublicationState
+    access_level: AccessLevel
+    corroboration_status: str
+    summary_html: str
+    events_date_edtf: Optional[str]
+    occasion: Optional[OccasionRecord]
+    source: Optional[SourceRef]
+    speakers: tuple[AgentRef, ...]
+    revision: Optional[int]
+    #: Passages this viewer may read.
+    passage_count: int
+    #: Those passages, in order; empty unless they were asked for.
+    segments: tuple[SegmentRecord, ...] = ()
+
+
 _Passage = TypeVar("_Passage")
 
 

@@ -20,7 +20,7 @@ from ..models.testimonies import CorroborationChange, Redaction
 from ..viewer import Viewer
 from .visibility import cached_statement, testimony_visibility
 
-_AGENT_COLUMNS = (
+AGENT_COLUMNS = (
     Agent.id.label("a_id"),
     Agent.key.label("a_key"),
     Agent.preferred_name.label("a_preferred_name"),
@@ -31,7 +31,7 @@ _AGENT_COLUMNS = (
 )
 
 
-def _agent(row) -> Optional[SimpleNamespace]:
+def agent_row(row) -> Optional[SimpleNamespace]:
     if row.a_id is None:
         return None
     return SimpleNamespace(
@@ -41,7 +41,7 @@ def _agent(row) -> Optional[SimpleNamespace]:
     )
 
 
-class _PlaceRow(SimpleNamespace):
+class PlaceRow(SimpleNamespace):
     """A place and its parent chain, with the mapped class's `ancestors()`."""
 
     ancestors = Place.ancestors
@@ -75,13 +75,13 @@ def _testimony_statement(viewer: Viewer):
 def _statements():
     """The statements that do not depend on the viewer (the testimony's visibility is checked first)."""
     roles = (
-        select(AgentRole.role, AgentRole.relation_to_events, AgentRole.named_by_source_id, *_AGENT_COLUMNS)
+        select(AgentRole.role, AgentRole.relation_to_events, AgentRole.named_by_source_id, *AGENT_COLUMNS)
         .join(Agent, Agent.id == AgentRole.agent_id)
         .where(AgentRole.testimony_id == bindparam("testimony_id"))
         .order_by(AgentRole.position, AgentRole.id)
     )
     transmission = (
-        select(TransmissionLink.position, TransmissionLink.note, TransmissionLink.source_id, *_AGENT_COLUMNS)
+        select(TransmissionLink.position, TransmissionLink.note, TransmissionLink.source_id, *AGENT_COLUMNS)
         .outerjoin(Agent, Agent.id == TransmissionLink.agent_id)
         .where(TransmissionLink.testimony_id == bindparam("testimony_id"))
         .order_by(TransmissionLink.position, TransmissionLink.id)
@@ -91,7 +91,7 @@ def _statements():
             Segment.id, Segment.kind, Segment.text, Segment.language, Segment.direction, Segment.number,
             Segment.position, Segment.translation, Segment.translation_language, Segment.timecode_start,
             Segment.timecode_end, Segment.access_level, Segment.source_id, Segment.source_position,
-            Segment.source_paragraph, *_AGENT_COLUMNS,
+            Segment.source_paragraph, *AGENT_COLUMNS,
             # Few passages carry redactions or claims: asking here spares a statement for each.
             exists().where(Redaction.segment_id == Segment.id).label("has_redactions"),
             exists().where(Claim.segment_id == Segment.id).label("has_claims"),
@@ -116,7 +116,7 @@ def _statements():
     )
     sources = (
         select(
-            Source.id, Source.key, Source.title, Source.kind, Source.citation, Source.date_edtf, *_AGENT_COLUMNS
+            Source.id, Source.key, Source.title, Source.kind, Source.citation, Source.date_edtf, *AGENT_COLUMNS
         )
         .outerjoin(Agent, Agent.id == Source.publisher_id)
         .where(Source.id.in_(bindparam("source_ids", expanding=True)))
@@ -157,11 +157,11 @@ def read_testimony(
 
     roles = [
         SimpleNamespace(role=r.role, relation_to_events=r.relation_to_events, named_by=r.named_by_source_id,
-                        agent=_agent(r))
+                        agent=agent_row(r))
         for r in connection.execute(s.roles, ids)
     ]
     transmission = [
-        SimpleNamespace(position=r.position, note=r.note, source=r.source_id, agent=_agent(r))
+        SimpleNamespace(position=r.position, note=r.note, source=r.source_id, agent=agent_row(r))
         for r in connection.execute(s.transmission, ids)
     ]
     segments = [
@@ -170,7 +170,7 @@ def read_testimony(
             position=r.position, translation=r.translation, translation_language=r.translation_language,
             timecode_start=r.timecode_start, timecode_end=r.timecode_end, access_level=r.access_level,
             source=r.source_id, source_position=r.source_position, source_paragraph=r.source_paragraph,
-            author=_agent(r), redactions=[], has_redactions=r.has_redactions, has_claims=r.has_claims,
+            author=agent_row(r), redactions=[], has_redactions=r.has_redactions, has_claims=r.has_claims,
         )
         for r in connection.execute(s.segments, ids)
     ]
@@ -194,7 +194,7 @@ def read_testimony(
     if source_ids:
         for r in connection.execute(s.sources, {"source_ids": sorted(source_ids)}):
             sources[r.id] = SimpleNamespace(key=r.key, title=r.title, kind=r.kind, citation=r.citation,
-                                            date_edtf=r.date_edtf, publisher=_agent(r))
+                                            date_edtf=r.date_edtf, publisher=agent_row(r))
     for item in roles:
         item.named_by = sources.get(item.named_by)
     for item in transmission:
@@ -207,7 +207,7 @@ def read_testimony(
         place = None
         if row.o_place_id is not None:
             places = {
-                r.id: _PlaceRow(id=r.id, key=r.key, name=r.name, parent_id=r.parent_id)
+                r.id: PlaceRow(id=r.id, key=r.key, name=r.name, parent_id=r.parent_id)
                 for r in connection.execute(s.places, {"place_id": row.o_place_id})
             }
             for node in places.values():

@@ -111,6 +111,8 @@ def store(response: Response) -> Response:
     if (
         response.status_code == 200
         and not response.direct_passthrough
+        # A streamed download (CSV) is read as it is sent: never gathered, never kept.
+        and not response.is_streamed
         # A page that wrote to the session gets a cookie (set after this hook runs): not shared.
         and not session.modified
         and "Set-Cookie" not in response.headers

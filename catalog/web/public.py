@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
+from typing import Optional
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
 
 from .. import queries
+from ..models import AccountKind
+from ..sanitize import plain_text
+from ..services import csv_export
 from ..services import search as search_service
 from ..services.search import QueryError
-from . import current_viewer, db_session, reading
+from . import current_viewer, database, db_session, reading
 
 bp = Blueprint("public", __name__)
 
@@ -20,6 +26,11 @@ COLLECTION_PAGE_SIZE = 50
 def _page() -> int:
     page = request.args.get("page", 1, type=int) or 1
     return min(max(page, 1), reading.MAX_PAGE)
+
+
+def _csv_pairs() -> list[tuple[str, str]]:
+    """The page's parameters that a download of its list keeps (all but paging and display)."""
+    return [(k, v) for k, v in request.args.items(multi=True) if k not in ("page", "more", "rows", "bom")]
 
 
 @bp.get("/")
@@ -40,6 +51,7 @@ def browse():
         page_url=lambda page: reading.page_url("public.browse", page),
         more_url=lambda facet: reading.more_url("public.browse", facet),
         sort_pairs=[(k, v) for k, v in request.args.items(multi=True) if k not in ("sort", "page")],
+        csv_pairs=_csv_pairs(),
     )
 
 
@@ -62,6 +74,7 @@ def search():
         page_url=lambda page: reading.page_url("public.search", page),
         more_url=lambda facet: reading.more_url("public.search", facet),
         scope_pairs=[(k, v) for k, v in request.args.items(multi=True) if k not in ("scope", "page")],
+        csv_pairs=_csv_pairs(),
     ), status
 
 
@@ -75,6 +88,75 @@ def gone_or_404(public_id: str):
     abort(Response(render_template("public/tombstone.html", tombstone=tombstone, csl=csl), 410))
 
 
+def _csv_rows() -> str:
+    rows = request.args.get("rows", "testimonies")
+    if rows not in csv_export.ROWS:
+        abort(400, description=f"rows={rows!r} is not a kind of row: give rows=testimonies or rows=passages.")
+    return rows
+
+
+def _csv_links() -> csv_export.Links:
+    return csv_export.Links(
+        testimony=lambda public_id: url_for("public.testimony", public_id=public_id, _external=True),
+        source=lambda key: url_for("public.source", key=key, _external=True),
+    )
+
+
+def _csv_response(read_lines, rows: str, what: str) -> Response:
+    """A CSV download named for its day, streamed as it is read (never cached: see page_cache).
+
+    `read_lines(session)` gives the rows. They are read in a session of the download's own, closed
+    once the last row is sent (or the reader goes away): the request's session ends when the view
+    returns, before the first row is read."""
+    columns, bom, db = csv_export.columns_for(rows), request.args.get("bom") == "1", database()
+
+    def body():
+        with db.session() as session:
+            yield from csv_export.encode(columns, read_lines(session), bom=bom)
+
+    response = Response(stream_with_context(body()), mimetype="text/csv")
+    day = dt.date.today().isoformat()
+    name = "-".join(part for part in ("testimony-catalog", day, what, rows) if part)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+def _browse_download(filters: list[tuple[str, str]], sort: str, what: str) -> Response:
+    viewer, rows, links = current_viewer(), _csv_rows(), _csv_links()
+    ids = search_service.browse_ids(db_session(), viewer, filters, sort)
+    return _csv_response(lambda session: csv_export.testimonies_lines(session, viewer, ids, rows, links), rows, what)
+
+
+@bp.get("/testimonies.csv")
+def browse_csv():
+    """The browse list, with the same filters and sort, as CSV: a row per testimony or per passage."""
+    filters = search_service.parse_filters(current_viewer(), request.args)
+    return _browse_download(filters, request.args.get("sort", search_service.catalog_index.DEFAULT_SORT), "browse")
+
+
+@bp.get("/catalog.csv")
+def catalog_csv():
+    """Every testimony this viewer may read, or every passage of them, as CSV."""
+    return _browse_download([], search_service.catalog_index.DEFAULT_SORT, "")
+
+
+@bp.get("/search.csv")
+def search_csv():
+    """Every result of a search (same query, scope and filters) as CSV, in catalogue order."""
+    viewer, rows, links = current_viewer(), _csv_rows(), _csv_links()
+    text, scope = request.args.get("q", ""), request.args.get("scope", "all")
+    filters = search_service.parse_filters(viewer, request.args)
+    if not text.strip():
+        abort(400, description="Give the words to search for: /search.csv?q=…")
+    try:
+        search_service.parse(text)
+    except QueryError as problem:
+        abort(400, description=str(problem))
+    return _csv_response(
+        lambda session: csv_export.search_lines(session, viewer, text, scope, filters, rows, links), rows, "search"
+    )
+
+
 @bp.get("/t/<public_id>")
 def testimony(public_id: str):
     """One testimony: its metadata, then its text with every kind of segment labelled."""
@@ -83,6 +165,11 @@ def testimony(public_id: str):
     if record is None:
         gone_or_404(public_id)
     return render_template("public/testimony.html", t=record, csl=json.dumps(csl_json(record), ensure_ascii=False, indent=2))
+
+
+        abort(404)
+    return render_template("public/testimony.html", t=record, csl=json.dumps(csl_json(record), ensure_ascii=False, indent=2),
+                           structured_data=schema_org(record))
 
 
 @bp.get("/t/<public_id>/cite.json")
@@ -141,6 +228,62 @@ def tombstone_csl_json(tombstone: queries.TombstoneRecord) -> dict:
         "URL": url_for("public.testimony", public_id=tombstone.public_id, _external=True),
         "note": note,
     }
+
+
+#: Who may read a testimony of each access level, as schema.org's conditionsOfAccess says it.
+_CONDITIONS_OF_ACCESS = {
+    "public": "Open to every reader.",
+    "restricted": "Restricted: readable by signed-in researchers and archivists of the catalog.",
+    "confidential": "Confidential: readable by the catalog's archivists only.",
+}
+#: EDTF values that are also plain ISO 8601 dates (or intervals of them), as schema.org reads dates.
+_ISO_DATE = re.compile(r"\d{4}(-\d\d(-\d\d)?)?")
+
+
+def _iso(edtf: Optional[str], interval: bool = False) -> Optional[str]:
+    if not edtf:
+        return None
+    parts = edtf.split("/") if interval else [edtf]
+    return edtf if len(parts) <= 2 and all(_ISO_DATE.fullmatch(part) for part in parts) else None
+
+
+def schema_org(t) -> dict:
+    """schema.org JSON-LD for a testimony record, holding only what its page shows its viewer (the
+    record is already cut: a protected speaker is their pseudonym). Uncertain or approximate EDTF
+    dates, which schema.org cannot express, are left out; the page gives them in words."""
+
+    def agent(ref) -> dict:
+        return {"@type": "Organization" if ref.kind.value == "organisation" else "Person", "name": ref.name,
+                "url": url_for("public.agent", key=ref.key, _external=True)}
+
+    permalink = url_for("public.testimony", public_id=t.public_id, _external=True)
+    data = {
+        "@context": "https://schema.org",
+        "@type": "CreativeWork",
+        "@id": permalink,
+        "url": permalink,
+        "identifier": t.public_id,
+        "name": t.title,
+        "genre": AccountKind(t.account_kind).label,
+        "inLanguage": t.language,
+        "author": [agent(role.agent) for role in t.speakers],
+        "conditionsOfAccess": _CONDITIONS_OF_ACCESS[t.access_level.value],
+        "isAccessibleForFree": True,
+    }
+    if t.occasion:
+        if _iso(t.occasion.date_edtf):
+            data["dateCreated"] = t.occasion.date_edtf
+        if t.occasion.place:
+            data["contentLocation"] = {"@type": "Place", "name": t.occasion.place.full_name,
+                                       "url": url_for("public.place", key=t.occasion.place.key, _external=True)}
+    if _iso(t.events_date_edtf, interval=True):
+        data["temporalCoverage"] = t.events_date_edtf
+    if t.source:
+        data["isPartOf"] = {"@type": "CreativeWork", "name": t.source.title,
+                            "url": url_for("public.source", key=t.source.key, _external=True)}
+    if t.summary_html:
+        data["abstract"] = plain_text(t.summary_html)
+    return data
 
 
 @bp.get("/sources")

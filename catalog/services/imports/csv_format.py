@@ -2,12 +2,18 @@
 the same door, so a CSV file is checked by exactly the same rules as a JSON one.
 
 Every problem is reported by row and column ("row 7, segment_kind: …").
+
+The catalog's own CSV downloads (services/csv_export.py) write a passage per row in these columns,
+with a quote before any cell a spreadsheet would run as a formula (`escape_cell`); reading a file,
+that quote is taken off again (`unescape_cell`), so an archivist's download imports as it was.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from typing import Any
 
 from ..write import Problem
@@ -36,7 +42,11 @@ COLUMNS: dict[str, str] = {
     "translation_language": "BCP 47 tag of the translation.",
     "segment_access_level": "public, restricted or confidential (default public).",
     "author": "Key of the agent who wrote framing text (editorial, question, reported).",
+    "segment_number": "The segment's ¶ number within the testimony (kept, so citations stay stable; default: given in order).",
+    "redactions": 'The segment\'s redactions as a JSON list, as in the JSON format: [{"start": 4, "end": 9, "access_level": "restricted", "reason": "…"}].',
 }
+#: Columns of the catalog's CSV downloads that an import reads past (they describe, they hold no data).
+IGNORED_COLUMNS = ("permalink",)
 REQUIRED = ("testimony", "segment_kind", "segment_text")
 #: Columns that only matter on a testimony's first row.
 TESTIMONY_COLUMNS = (
@@ -47,7 +57,8 @@ TESTIMONY_COLUMNS = (
 _SEGMENT_FIELDS = {
     "kind": "segment_kind", "text": "segment_text", "language": "segment_language", "direction": "segment_direction",
     "translation": "translation", "translation_language": "translation_language",
-    "access_level": "segment_access_level", "author": "author",
+    "access_level": "segment_access_level", "author": "author", "number": "segment_number",
+    "redactions": "redactions",
 }
 _TESTIMONY_FIELDS = {
     "id": "testimony", "title": "title", "language": "language", "account_kind": "account_kind",
@@ -60,6 +71,23 @@ _TESTIMONY_FIELDS = {
 _AS_TYPED = ("title", "speaker_name", "language", "events_date", "summary", "segment_language", "translation",
              "translation_language")
 
+#: A cell a spreadsheet program would run as a formula begins with one of = + - @, a tab or a
+#: carriage return (OWASP, "CSV Injection"); it may follow quotes already there.
+_FORMULA_LEADING = re.compile(r"'*[=+\-@\t\r]")
+
+
+def escape_cell(value: str) -> str:
+    """A cell as the catalog writes it: a quote before one that a spreadsheet would read as a
+    formula, so the program shows it as text. Cells that begin with quotes and then a formula
+    character get one more, so that `unescape_cell` gives back exactly what was written."""
+    return "'" + value if _FORMULA_LEADING.match(value) else value
+
+
+def unescape_cell(value: str) -> str:
+    """The cell `escape_cell` was given: its quote taken off, and nothing else touched."""
+    return value[1:] if value.startswith("'") and _FORMULA_LEADING.match(value, 1) else value
+
+
 def template_header() -> str:
     return ",".join(COLUMNS) + "\r\n"
 
@@ -71,7 +99,7 @@ def _read_rows(raw: str) -> tuple[list[dict[str, str]], list[str]]:
     problems = []
     if not header:
         return [], ["file: empty; the first row must name the columns."]
-    unknown = [name for name in header if name not in COLUMNS]
+    unknown = [name for name in header if name not in COLUMNS and name not in IGNORED_COLUMNS]
     if unknown:
         problems.append(f"header: unknown column(s) {', '.join(unknown)}; the columns are {', '.join(COLUMNS)}.")
     missing = [name for name in REQUIRED if name not in header]
@@ -83,7 +111,10 @@ def _read_rows(raw: str) -> tuple[list[dict[str, str]], list[str]]:
         for row in reader:
             if None in row:
                 problems.append(f"row {reader.line_num}: more cells than columns.")
-            rows.append({k: (v or "") for k, v in row.items() if k is not None} | {"__row": str(reader.line_num)})
+            rows.append(
+                {k: unescape_cell(v or "") for k, v in row.items() if k is not None and k not in IGNORED_COLUMNS}
+                | {"__row": str(reader.line_num)}
+            )
     except csv.Error as error:
         problems.append(f"row {reader.line_num}: {error}.")
     return rows, problems
@@ -117,11 +148,25 @@ def csv_to_catalog(raw: str) -> tuple[dict[str, Any], list[str], dict]:
             if json_name in ("kind", "text"):
                 continue
             value = row.get(column, "")
-            if value.strip():
+            if column == "redactions" and value.strip():
+                segment[json_name] = _redactions(value, line, problems)
+            elif value.strip():
                 segment[json_name] = value if column in _AS_TYPED else value.strip()
         current["segments"].append(segment)
         origin["segments"][-1].append(line)
     return data, problems, origin
+
+
+def _redactions(cell: str, line: int, problems: list[str]) -> Any:
+    """The redactions cell read as JSON; the write path checks each span as it checks JSON files'."""
+    try:
+        return json.loads(cell)
+    except ValueError:
+        problems.append(
+            f'row {line}, redactions: not a JSON list of spans such as [{{"start": 4, "end": 9, '
+            '"access_level": "restricted", "reason": "…"}].'
+        )
+        return []
 
 
 def _testimony_from(row: dict[str, str], data: dict, origin: dict, line: int) -> dict:

@@ -13,7 +13,7 @@ How it stays fast on a million passages (see the README, "Search and browse at s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -24,12 +24,12 @@ from ...viewer import Viewer
 from . import catalog_index
 from .catalog_index import DEFAULT_SORT, SORTS
 from .documents import KIND_TAG
-from .engines import Constraints, engine_for
+from .engines import Constraints, Hit, engine_for
 from .facts import FACETS, RANK, STAFF_FACETS, tag
 from .normalise import tokens_with_offsets
 from .query import ParsedQuery, QueryError, parse
 
-__all__ = ["QueryError", "SCOPES", "SORTS", "browse", "search", "parse_filters"]
+__all__ = ["QueryError", "SCOPES", "SORTS", "all_hits", "browse", "browse_ids", "parse", "parse_filters", "search"]
 
 #: What each scope searches: URL value -> (label, kinds of text).
 SCOPES = {
@@ -171,6 +171,14 @@ def browse(
     return BrowseResults(tuple(summaries), total, page, page_size, sort, tuple(facets), tuple(filters))
 
 
+def browse_ids(session: Session, viewer: Viewer, filters: list[tuple[str, str]], sort: str) -> np.ndarray:
+    """Database ids of every testimony of the browse list (the same filters and sort), in order:
+    what a download of the list holds. Records are read through the read layer, which checks
+    each testimony's visibility again."""
+    index = catalog_index.current(session)
+    return index.ordered_ids(index.mask(viewer_rank(viewer), filters), sort if sort in SORTS else DEFAULT_SORT)
+
+
 # --- search ---------------------------------------------------------------------------------
 
 
@@ -257,6 +265,31 @@ def search(
     groups = _groups(session, viewer, hits, query)
     return SearchResults(parsed, scope, also, total, tuple(groups), page, page_size, ranked, tuple(facets),
                          exact, records, tuple(filters))
+
+
+#: Hits read per look-up by `all_hits`.
+HIT_BATCH = 1000
+
+
+def all_hits(
+    session: Session, viewer: Viewer, text: str, *, scope: str = "all", filters: list[tuple[str, str]] = (),
+    batch_size: int = HIT_BATCH,
+) -> Iterator[list[Hit]]:
+    """Every hit of the search this viewer may read, in catalogue (index) order, a batch at a
+    time: what a download of the results holds. The query is parsed at once, so a query that
+    cannot run raises QueryError before anything is read."""
+    parsed = parse(text)
+    query, _also = catalog_index.names(session).expand(parsed, viewer_rank(viewer))
+    constraints = _constraints(viewer, scope if scope in SCOPES else "all", list(filters))
+
+    def batches() -> Iterator[list[Hit]]:
+        after = 0
+        # The session's connection is asked for each time: it may have been handed back between batches.
+        while hits := engine_for(session.connection()).hits_after(query, constraints, after, batch_size):
+            yield hits
+            after = hits[-1].doc_id
+
+    return batches()
 
 
 def _count_and_sample(engine, query: ParsedQuery, constraints: Constraints) -> tuple[int, frozenset, int]:

@@ -346,15 +346,23 @@ class CatalogIndex:
 
         return self.cached(("counts", facet, rank), compute)
 
-    def page(self, mask: np.ndarray, sort: str, page: int, size: int) -> tuple[list[int], int]:
-        """The testimony ids on one page of the sorted, filtered list, and the total."""
+    def _chosen(self, mask: np.ndarray, sort: str) -> np.ndarray:
+        """Positions of the testimonies under the mask, in the order of `sort`."""
         sort = sort if sort in self.orders else DEFAULT_SORT
         order = self.orders[sort]
         if sort in REVERSED:
             order = order[::-1]
-        chosen = order[mask[order]]
+        return order[mask[order]]
+
+    def page(self, mask: np.ndarray, sort: str, page: int, size: int) -> tuple[list[int], int]:
+        """The testimony ids on one page of the sorted, filtered list, and the total."""
+        chosen = self._chosen(mask, sort)
         start = (page - 1) * size
         return [int(i) for i in self.ids[chosen[start:start + size]]], int(chosen.size)
+
+    def ordered_ids(self, mask: np.ndarray, sort: str) -> np.ndarray:
+        """Every testimony id of the sorted, filtered list (a copy: the index may be patched)."""
+        return self.ids[self._chosen(mask, sort)]
 
 
 _cache: "OrderedDict[str, CatalogIndex]" = OrderedDict()

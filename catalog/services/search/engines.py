@@ -63,6 +63,9 @@ class Engine:
     def hits(self, query: ParsedQuery, constraints: Constraints, limit: int, offset: int, ranked: bool) -> list[Hit]: ...
     def sample(self, query: ParsedQuery, constraints: Constraints, limit: int) -> list[tuple]:
         """(testimony_id, source_id) of the first `limit` hits in index order."""
+    def hits_after(self, query: ParsedQuery, constraints: Constraints, after: int, limit: int) -> list[Hit]:
+        """The next `limit` hits in index order after the index row `after` (every hit, a batch at
+        a time: each batch is one look-up from where the last ended, however deep)."""
 
 
 def _chunks(values: Sequence, size: int = 500):
@@ -180,6 +183,15 @@ class SQLiteEngine(Engine):
             (everything, offset + limit + len(hidden)),
         )
         return [Hit(*row) for row in rows if row[0] not in hidden][offset:offset + limit]
+
+    def hits_after(self, query, constraints, after, limit) -> list[Hit]:
+        rows = self.connection.exec_driver_sql(
+            "SELECT d.id, d.segment_id, d.testimony_id, d.source_id FROM search_fts "
+            "JOIN search_documents d INDEXED BY ix_search_documents_lookup ON d.id = search_fts.rowid "
+            "WHERE search_fts MATCH ? AND search_fts.rowid > ? ORDER BY search_fts.rowid LIMIT ?",
+            (fts5_match(query, constraints), after, limit),
+        )
+        return [Hit(*row) for row in rows]
 
     def sample(self, query, constraints, limit) -> list[tuple]:
         return self.connection.exec_driver_sql(
@@ -299,6 +311,15 @@ class PostgresEngine(Engine):
             text(f"SELECT id, segment_id, testimony_id, source_id FROM search_documents WHERE {where} "
                  f"ORDER BY {order} LIMIT :limit OFFSET :offset"),
             {**params, "limit": limit, "offset": offset},
+        )
+        return [Hit(*row) for row in rows]
+
+    def hits_after(self, query, constraints, after, limit) -> list[Hit]:
+        where, params = _pg_where(query, constraints)
+        rows = self.connection.execute(
+            text(f"SELECT id, segment_id, testimony_id, source_id FROM search_documents WHERE {where} "
+                 "AND id > :after ORDER BY id LIMIT :limit"),
+            {**params, "after": after, "limit": limit},
         )
         return [Hit(*row) for row in rows]
 
