@@ -164,10 +164,6 @@ def testimony(public_id: str):
     record = queries.get_testimony(session, viewer, public_id)
     if record is None:
         gone_or_404(public_id)
-    return render_template("public/testimony.html", t=record, csl=json.dumps(csl_json(record), ensure_ascii=False, indent=2))
-
-
-        abort(404)
     return render_template("public/testimony.html", t=record, csl=json.dumps(csl_json(record), ensure_ascii=False, indent=2),
                            structured_data=schema_org(record))
 
