@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -54,6 +55,19 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "1",
         "Render a published testimony's public PDF in the background after each publication or save, "
         "so readers find it ready. 0 leaves it to the first reader who asks.",
+    ),
+    "CATALOG_OAI_REPOSITORY_ID": (
+        "testimony-catalog.example",
+        "The repository identifier in OAI-PMH identifiers (oai:<this>:T-0012): a domain name the "
+        "catalog's keepers control. Set it once, before harvesters come: identifiers must not change.",
+    ),
+    "CATALOG_OAI_ADMIN_EMAIL": (
+        "archive@<CATALOG_OAI_REPOSITORY_ID>",
+        "The address OAI-PMH's Identify gives harvesters to write to.",
+    ),
+    "CATALOG_OAI_PAGE_SIZE": (
+        "100",
+        "Records (or headers) per OAI-PMH list response; a resumption token asks for the next.",
     ),
 }
 
@@ -110,6 +124,18 @@ def _flag(name: str, default: str = "1") -> bool:
     return os.environ.get(name, default).strip().lower() not in ("0", "false", "no", "off")
 
 
+#: The oai-identifier scheme's repositoryIdentifier: a domain name.
+OAI_REPOSITORY_ID_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9-]*(\.[A-Za-z][A-Za-z0-9-]*)+")
+
+
+def oai_repository_id() -> str:
+    """The configured OAI-PMH repository identifier; a clear error when it is not a domain name."""
+    value = (os.environ.get("CATALOG_OAI_REPOSITORY_ID") or "").strip() or "testimony-catalog.example"
+    if not OAI_REPOSITORY_ID_SHAPE.fullmatch(value):
+        raise ValueError(f"CATALOG_OAI_REPOSITORY_ID must be a domain name (archive.example.org), not {value!r}")
+    return value
+
+
 def load(test_config: dict | None = None) -> dict:
     """The app's configuration mapping."""
     instance = instance_path()
@@ -125,6 +151,10 @@ def load(test_config: dict | None = None) -> dict:
         "JOBS_URL": (os.environ.get("CATALOG_JOBS_URL") or "").strip(),
         "JOB_WORKERS": _number("CATALOG_JOB_WORKERS", 2),
         "RENDER_ON_PUBLISH": _flag("CATALOG_RENDER_ON_PUBLISH"),
+        "OAI_REPOSITORY_ID": oai_repository_id(),
+        "OAI_ADMIN_EMAIL": (os.environ.get("CATALOG_OAI_ADMIN_EMAIL") or "").strip()
+        or f"archive@{oai_repository_id()}",
+        "OAI_PAGE_SIZE": max(1, _number("CATALOG_OAI_PAGE_SIZE", 100)),
         #: Run jobs at once, inside the caller (tests), instead of on the queue.
         "JOBS_IMMEDIATE": False,
     }

@@ -231,7 +231,7 @@ def init_app(app: Flask) -> None:
         current_viewer=current_viewer,
     )
 
-    from . import admin, archive, auth, jobs, printing, public
+    from . import admin, archive, auth, jobs, oai, printing, public
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
@@ -239,3 +239,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(printing.bp)
     app.register_blueprint(jobs.bp)
+    app.register_blueprint(oai.bp)
