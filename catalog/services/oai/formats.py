@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 
 from lxml import etree, html
 
-from ...models import AccessLevel, ConsentStatus, RoleKind
+from ...models import ConsentStatus, RoleKind
 from ...queries.records import TestimonyRecord
 from ..export import testimony_entry
 
@@ -82,15 +82,10 @@ def dc_type(record: TestimonyRecord, media_types: frozenset[str]) -> str:
 
 
 def rights_statement(record: TestimonyRecord) -> str:
-    access = {
-        AccessLevel.PUBLIC: "Public: anyone may read it.",
-        AccessLevel.RESTRICTED: "Restricted to researchers.",
-        AccessLevel.CONFIDENTIAL: "Confidential.",
-    }[record.access_level]
+    """Who may read it and what its speaker consented to: "Access: public. Consent unknown. <note>"."""
     consent = ConsentStatus(record.consent_status).label
-    consent = consent[:1].upper() + consent[1:]
     note = f" {record.consent_note}" if record.consent_note else ""
-    return f"Access: {access} Consent: {consent}.{note}"
+    return f"Access: {record.access_level.value}. {consent[:1].upper()}{consent[1:]}.{note}"
 
 
 def dublin_core(record: TestimonyRecord, context: RecordContext) -> etree._Element:
