@@ -122,7 +122,9 @@ def set_exists(session: Session, spec: str) -> bool:
 def list_sets(session: Session) -> list[HarvestSet]:
     """Every set, parents first: the sources the public may read, kinds of account, collections."""
     def text_of(fragment: str) -> str:
-        return " ".join(html.fragment_fromstring(fragment, create_parent="div").text_content().split()) if fragment else ""
+        if not fragment.strip():
+            return ""
+        return " ".join(html.fragment_fromstring(fragment, create_parent="div").text_content().split())
 
     sets = [HarvestSet(spec, name) for spec, name in SET_PARENTS.items()]
     sets += [HarvestSet(f"source:{key}", title)
