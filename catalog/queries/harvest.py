@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, true
 from lxml import html
 from sqlalchemy.orm import Session
 

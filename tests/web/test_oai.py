@@ -353,7 +353,7 @@ def test_sets_by_source_kind_and_collection(client, seeded, session):
     assert sets["collection:conference-2018"].findtext(".//dc:description", namespaces=NS) == \
         "Words given at the conference."
     members = identifiers(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set="collection:conference-2018"))
-    assert members == [ident("T-0009"), ident("T-0010")] or sorted(members) == [ident("T-0009"), ident("T-0010")]
+    assert sorted(members) == [ident("T-0009"), ident("T-0010")]
     assert sorted(identifiers(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set="collection"))) == \
         sorted(members)
     survivors = oai(client, verb="ListRecords", metadataPrefix="oai_dc", set="kind:survivor")
@@ -408,7 +408,7 @@ def test_from_and_until_select_by_datestamp(client, seeded, session):
 def harvest_pages(client, verb="ListIdentifiers", **arguments):
     """Every page of a list, following its tokens."""
     pages = [oai(client, verb=verb, **arguments)]
-    while pages[-1].findtext(f".//oai:resumptionToken", namespaces=NS):
+    while pages[-1].findtext(".//oai:resumptionToken", namespaces=NS):
         pages.append(oai(client, verb=verb, resumptionToken=pages[-1].findtext(".//oai:resumptionToken", namespaces=NS)))
     return pages
 
