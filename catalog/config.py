@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -65,6 +66,19 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "Where API request counts are kept: memory:// counts in each server process, "
         "redis://host:port/db shares them among processes and machines.",
     ),
+    "CATALOG_OAI_REPOSITORY_ID": (
+        "testimony-catalog.example",
+        "The repository identifier in OAI-PMH identifiers (oai:<this>:T-0012): a domain name the "
+        "catalog's keepers control. Set it once, before harvesters come: identifiers must not change.",
+    ),
+    "CATALOG_OAI_ADMIN_EMAIL": (
+        "archive@<CATALOG_OAI_REPOSITORY_ID>",
+        "The address OAI-PMH's Identify gives harvesters to write to.",
+    ),
+    "CATALOG_OAI_PAGE_SIZE": (
+        "100",
+        "Records (or headers) per OAI-PMH list response; a resumption token asks for the next.",
+    ),
 }
 
 
@@ -120,6 +134,18 @@ def _flag(name: str, default: str = "1") -> bool:
     return os.environ.get(name, default).strip().lower() not in ("0", "false", "no", "off")
 
 
+#: The oai-identifier scheme's repositoryIdentifier: a domain name.
+OAI_REPOSITORY_ID_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9-]*(\.[A-Za-z][A-Za-z0-9-]*)+")
+
+
+def oai_repository_id() -> str:
+    """The configured OAI-PMH repository identifier; a clear error when it is not a domain name."""
+    value = (os.environ.get("CATALOG_OAI_REPOSITORY_ID") or "").strip() or "testimony-catalog.example"
+    if not OAI_REPOSITORY_ID_SHAPE.fullmatch(value):
+        raise ValueError(f"CATALOG_OAI_REPOSITORY_ID must be a domain name (archive.example.org), not {value!r}")
+    return value
+
+
 def load(test_config: dict | None = None) -> dict:
     """The app's configuration mapping."""
     instance = instance_path()
@@ -139,6 +165,10 @@ def load(test_config: dict | None = None) -> dict:
         "RATE_LIMIT_STORAGE": (os.environ.get("CATALOG_RATE_LIMIT_STORAGE") or "").strip() or "memory://",
         #: Prefix of the rate limiter's keys, so that a shared Redis keeps this catalog's counts apart.
         "RATE_LIMIT_KEY_PREFIX": "testimony-catalog",
+        "OAI_REPOSITORY_ID": oai_repository_id(),
+        "OAI_ADMIN_EMAIL": (os.environ.get("CATALOG_OAI_ADMIN_EMAIL") or "").strip()
+        or f"archive@{oai_repository_id()}",
+        "OAI_PAGE_SIZE": max(1, _number("CATALOG_OAI_PAGE_SIZE", 100)),
         #: Run jobs at once, inside the caller (tests), instead of on the queue.
         "JOBS_IMMEDIATE": False,
     }

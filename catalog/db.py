@@ -104,11 +104,13 @@ class Database:
 
     def __init__(self, url: str, **engine_kwargs) -> None:
         from .services.jobs.after_commit import install as queue_work_after_commit
+        from .services.oai.datestamps import install as keep_harvest_datestamps
         from .services.search.indexing import install as keep_search_in_step
 
         # Every ORM write keeps the search index and facet data in step (see services/search).
         keep_search_in_step()
         queue_work_after_commit()
+        keep_harvest_datestamps()
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         #: The job queue work asked for by a committed write goes to (services/jobs); None: none.

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -83,6 +84,13 @@ class Testimony(Base):
     #: permalink was handed out, so when it goes it leaves a tombstone (410) and harvesters get a
     #: deleted record, where a testimony the public never saw stays a plain 404.
     first_public_dt: Mapped[Optional[dt.datetime]] = mapped_column(Timestamp(), index=True)
+    #: Its OAI-PMH datestamp: when what harvesters get of it last changed — its own saves, and saves
+    #: of the records it shows (speaker, source, occasion, place…), while the public may read it; and
+    #: the moment it stopped being readable (services/oai/datestamps.py keeps it).
+    harvest_dt: Mapped[dt.datetime] = mapped_column(Timestamp(), default=utcnow)
+    #: Whether harvesters were last given it whole (True) or as deleted: a record the public cannot
+    #: read keeps its datestamp through later edits, which are none of the public's business.
+    harvest_public: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Optimistic-locking counter: a save based on an older version is refused.
     version: Mapped[int] = mapped_column(default=1)
 
@@ -105,6 +113,10 @@ class Testimony(Base):
     )
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        # OAI-PMH lists page through testimonies by (datestamp, id).
+        Index("ix_testimonies_harvest_dt_id", "harvest_dt", "id"),
+    )
 
     @property
     def is_publicly_readable(self) -> bool:

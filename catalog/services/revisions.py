@@ -42,7 +42,8 @@ _KEYED_TABLES = {"agents": Agent, "places": Place, "sources": Source, "occasions
 def _snapshot_columns(table, exclude: tuple[str, ...]) -> tuple[tuple[str, Any], ...]:
     """A table's columns a snapshot holds, each with the keyed model its foreign key names (if
     any): worked out once per table, not once per row of a long testimony."""
-    skip = {"id", "created_dt", "updated_dt", "version", *exclude}
+    # Bookkeeping, not content: OAI-PMH's datestamp moves after the revision is written.
+    skip = {"id", "created_dt", "updated_dt", "version", "harvest_dt", "harvest_public", *exclude}
     found = []
     for column in table.columns:
         if column.key in skip:

@@ -231,7 +231,7 @@ def init_app(app: Flask) -> None:
         current_viewer=current_viewer,
     )
 
-    from . import admin, api, archive, auth, discovery, errors, jobs, limits, printing, public
+    from . import admin, api, archive, auth, discovery, errors, jobs, limits, oai, printing, public
 
     errors.init_app(app)
     app.jinja_env.globals["json_alternate"] = api.json_alternate
@@ -244,3 +244,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(jobs.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(discovery.bp)
+    app.register_blueprint(oai.bp)
