@@ -279,7 +279,3 @@ def export_catalog(session: Session, viewer: Viewer) -> dict[str, Any]:
         _with_history(session, data["testimonies"], "testimony", key_field="id")
     return data
 
-
-def testimony_entry(record: queries.TestimonyRecord) -> dict[str, Any]:
-    """One testimony as the export writes it (OAI-PMH's own metadata format renders the same)."""
-    return _testimony(record)

@@ -68,10 +68,12 @@ def test_collection_membership_and_key_re_date_its_members(seeded, session):
     collection.key = "evidence-2"
     session.commit()
     assert moved(after, later := stamps(session)) == {"T-0005"}
+    collection_id = collection.id
     session.delete(collection)
     session.commit()
     assert moved(later, stamps(session)) == {"T-0005"}
-    assert not session.execute(select(testimony_collections)).all()
+    assert not session.execute(
+        select(testimony_collections).where(testimony_collections.c.collection_id == collection_id)).all()
 
 
 def test_a_record_the_public_cannot_read_keeps_its_datestamp(seeded, session):

@@ -354,8 +354,9 @@ def test_sets_by_source_kind_and_collection(client, seeded, session):
         "Words given at the conference."
     members = identifiers(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set="collection:conference-2018"))
     assert sorted(members) == [ident("T-0009"), ident("T-0010")]
-    assert sorted(identifiers(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set="collection"))) == \
-        sorted(members)
+    # The parent set holds every testimony in any collection: the seeds gather all theirs in one.
+    in_any = identifiers(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set="collection"))
+    assert set(members) < set(in_any) and ident("T-0001") in in_any
     survivors = oai(client, verb="ListRecords", metadataPrefix="oai_dc", set="kind:survivor")
     for header in survivors.iterfind(".//oai:header", NS):
         assert "kind:survivor" in [spec.text for spec in header.iterfind("oai:setSpec", NS)]

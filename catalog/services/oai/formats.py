@@ -17,7 +17,7 @@ from lxml import etree, html
 
 from ...models import ConsentStatus, RoleKind
 from ...queries.records import TestimonyRecord
-from ..export import testimony_entry
+from ..export import testimony_json
 
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -131,6 +131,7 @@ _ITEM = {
     "segments": "segment",
     "redactions": "redaction",
     "claims": "claim",
+    "collections": "collection",
 }
 
 
@@ -151,7 +152,7 @@ def testimony_xml(record: TestimonyRecord, context: RecordContext) -> etree._Ele
     root = etree.Element(f"{{{TESTIMONY_NS}}}testimony", nsmap={None: TESTIMONY_NS, "xsi": XSI_NS})
     root.set(f"{{{XSI_NS}}}schemaLocation", f"{TESTIMONY_NS} {TESTIMONY.schema_url(context.site_url)}")
     root.set("permalink", f"{context.site_url}t/{record.public_id}")
-    for key, value in testimony_entry(record).items():
+    for key, value in testimony_json(record).items():
         _append(root, key, value)
     return root
 
