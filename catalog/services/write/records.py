@@ -19,6 +19,7 @@ from .collections import CollectionInput
 from .context import WriteContext, check_version, commit_revision
 from .places import OccasionInput, PlaceInput
 from .problems import Problems
+from .sealed import override_note
 from .sources import SourceInput
 from .testimonies import TestimonyInput
 
@@ -70,12 +71,18 @@ def check(ctx: WriteContext, record_input: Any, existing: Any = None) -> None:
 
 
 def save(session_or_ctx: Session | WriteContext, record_input: Any, actor: Optional[Actor] = None,
-         existing: Any = None, expected_version: Optional[int] = None, note: str = "") -> Any:
+         existing: Any = None, expected_version: Optional[int] = None, note: str = "",
+         sealed_override: Optional[str] = None) -> Any:
     """Create (`existing` None) or change a record from its input, as one revision.
+
+    `sealed_override`: the reason an archivist gives to save words naming a sealed identity
+    anyway (sealed.py); the revision's note records it with who and which names.
 
     A change based on an older version raises `StaleEdit`; an input that breaks a rule raises
     `Rejected`. Either way nothing is written. Never commits."""
     ctx = session_or_ctx if isinstance(session_or_ctx, WriteContext) else WriteContext(session_or_ctx, actor)
+    if sealed_override is not None:
+        ctx.sealed_override = sealed_override
     # Every check is made before the write lock is taken (a long transcript takes seconds to
     # check), so other writers wait only for the writes themselves.
     release_write_lock(ctx.session)
@@ -83,9 +90,11 @@ def save(session_or_ctx: Session | WriteContext, record_input: Any, actor: Optio
         check_version(existing, expected_version, lock=False)
     problems = Problems()
     note = rules.note(problems, "note", note)
+    check_override(ctx, problems)
     with ctx.session.no_autoflush:
         record_input.check(ctx, problems, existing)
     problems.raise_any()
+    note = "; ".join(part for part in (note, override_note(ctx)) if part)
     take_write_lock(ctx.session)
     with _collector_paused():
         if existing is not None:
@@ -95,6 +104,18 @@ def save(session_or_ctx: Session | WriteContext, record_input: Any, actor: Optio
             record = record_input.apply(ctx, existing)
         commit_revision(ctx, record, note or ("created" if existing is None else "edited"))
     return record
+
+
+def check_override(ctx: WriteContext, problems: Problems) -> None:
+    """An override needs its reason, and an actor who may give one."""
+    if ctx.sealed_override is None:
+        return
+    reason = rules.note(problems, "sealed_override", ctx.sealed_override)
+    if not reason.strip():
+        problems.add("sealed_override", "Say why the words may name a sealed identity.")
+    elif not ctx.actor.may_override_sealed:
+        problems.add("sealed_override", "Only an archivist or admin may save words naming a sealed identity.")
+    ctx.sealed_override = reason
 
 
 def save_new(ctx: WriteContext, record_input: Any, note: str = "created") -> Any:

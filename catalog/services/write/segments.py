@@ -47,6 +47,7 @@ class SegmentInput:
         return cls(**values)
 
     def check(self, ctx: WriteContext, problems: Problems, default_language: str = "en") -> None:
+        problems_before = len(problems.found)
         self.id = rules.integer(problems, "id", self.id, minimum=1)
         self.number = rules.integer(problems, "number", self.number, minimum=1)
         self.kind = rules.choice(problems, "kind", self.kind, SegmentKind, required=True)
@@ -85,6 +86,18 @@ class SegmentInput:
             self.source_position = rules.integer(problems, "source_position", self.source_position, minimum=1)
         self.paragraph = rules.integer(problems, "paragraph", self.paragraph, minimum=1)
         self.redactions = self._check_redactions(problems)
+        if len(problems.found) == problems_before:  # its own problems first (a redaction may lie outside it)
+            self._check_sealed(ctx, problems)
+
+    def _check_sealed(self, ctx: WriteContext, problems: Problems) -> None:
+        """No sealed identity named to someone who may not see it: words redacted from them may
+        name one; a translation is withheld from whoever may not read all of its segment."""
+        level = self.access_level if isinstance(self.access_level, AccessLevel) else AccessLevel.PUBLIC
+        hidden = [(r["start"], r["end"], r["access_level"]) for r in self.redactions
+                  if r["start"] is not None and r["end"] is not None and r["access_level"] is not None]
+        ctx.check_sealed(problems, "text", self.text, level=level, hidden=hidden)
+        withheld_from = max((level, *(r[2] for r in hidden)), key=lambda a: a.rank)
+        ctx.check_sealed(problems, "translation", self.translation, level=withheld_from)
 
     def _check_redactions(self, problems: Problems) -> list[dict]:
         length = len(self.text or "")
