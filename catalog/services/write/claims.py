@@ -241,7 +241,10 @@ def add_claim(ctx: WriteContext, claim_input: ClaimInput) -> Claim:
     """Attach a claim to a segment, as a revision of the testimony it is made in."""
     from .context import commit_revision
 
+    from .sealed import check_override
+
     problems = Problems()
+    check_override(ctx, problems)
     with ctx.session.no_autoflush:
         claim_input.check(ctx, problems)
     problems.raise_any()

@@ -176,6 +176,12 @@ def commit_revision(ctx: WriteContext, obj, note: str) -> Revision:
         # Another transaction saved between our read and our write; the caller rolls back.
         raise StaleEdit(-1) from None
     segments = ctx.segments_written.pop(obj.id, None) if isinstance(obj, Testimony) else None
+    if ctx.sealed_overridden:
+        # The refusals this write overrode: which names, who and why, kept with the revision.
+        from .sealed import override_note
+
+        note = "; ".join(part for part in (note, override_note(ctx)) if part)
+        ctx.sealed_overridden = []
     revision = record_revision(ctx.session, obj, ctx.actor, note=note, segments=segments)
     if isinstance(obj, Testimony) and obj.is_publicly_readable:
         # Readers should find the new revision's transcript already rendered.

@@ -19,7 +19,7 @@ from .collections import CollectionInput
 from .context import WriteContext, check_version, commit_revision
 from .places import OccasionInput, PlaceInput
 from .problems import Problems
-from .sealed import override_note
+from .sealed import check_override, override_note
 from .sources import SourceInput
 from .testimonies import TestimonyInput
 
@@ -94,7 +94,10 @@ def save(session_or_ctx: Session | WriteContext, record_input: Any, actor: Optio
     with ctx.session.no_autoflush:
         record_input.check(ctx, problems, existing)
     problems.raise_any()
+    # Refusals overridden anywhere in the input (a new occasion named beside it too) are recorded
+    # in the record's own revision.
     note = "; ".join(part for part in (note, override_note(ctx)) if part)
+    ctx.sealed_overridden = []
     take_write_lock(ctx.session)
     with _collector_paused():
         if existing is not None:
@@ -104,18 +107,6 @@ def save(session_or_ctx: Session | WriteContext, record_input: Any, actor: Optio
             record = record_input.apply(ctx, existing)
         commit_revision(ctx, record, note or ("created" if existing is None else "edited"))
     return record
-
-
-def check_override(ctx: WriteContext, problems: Problems) -> None:
-    """An override needs its reason, and an actor who may give one."""
-    if ctx.sealed_override is None:
-        return
-    reason = rules.note(problems, "sealed_override", ctx.sealed_override)
-    if not reason.strip():
-        problems.add("sealed_override", "Say why the words may name a sealed identity.")
-    elif not ctx.actor.may_override_sealed:
-        problems.add("sealed_override", "Only an archivist or admin may save words naming a sealed identity.")
-    ctx.sealed_override = reason
 
 
 def save_new(ctx: WriteContext, record_input: Any, note: str = "created") -> Any:

@@ -209,6 +209,18 @@ def check_text(ctx, problems: Problems, where: rules.Where, value: Any, *, html:
     problems.add(where, message, kind=SEALED)
 
 
+def check_override(ctx, problems: Problems) -> None:
+    """An override needs its reason, and an actor who may give one."""
+    if ctx.sealed_override is None:
+        return
+    reason = rules.note(problems, "sealed_override", ctx.sealed_override)
+    if not reason.strip():
+        problems.add("sealed_override", "Say why the words may name a sealed identity.")
+    elif not ctx.actor.may_override_sealed:
+        problems.add("sealed_override", "Only an archivist or admin may save words naming a sealed identity.")
+    ctx.sealed_override = reason
+
+
 def override_note(ctx) -> str:
     """What a revision records of the refusals overridden in its write: which names, who, why."""
     if not ctx.sealed_overridden:
