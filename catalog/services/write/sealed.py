@@ -32,6 +32,8 @@ from .problems import Problems
 
 #: The kind of a problem a sealed name raises: the one refusal an archivist may override.
 SEALED = "sealed"
+#: How a revision's note says a refusal was overridden (restore reads it back).
+_BY_OVERRIDE = "by override of"
 #: A run of letters and digits, as the search's tokens.
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -39,11 +41,11 @@ _TOKEN = re.compile(r"[^\W_]+")
 LABELS = {
     "title": "The title",
     "summary": "The summary",
-    "date_note": "The occasion's note",
+    "date_note": "The occasion’s note",
     "text": "The segment",
-    "translation": "The segment's translation",
-    "statement": "The claim's statement",
-    "excerpt": "The claim's excerpt",
+    "translation": "The segment’s translation",
+    "statement": "The claim’s statement",
+    "excerpt": "The claim’s excerpt",
     "filename": "The file name",
 }
 
@@ -201,9 +203,9 @@ def check_text(ctx, problems: Problems, where: rules.Where, value: Any, *, html:
     label = LABELS.get(field_name, "The text")
     quoted = ", ".join(f"“{n}”" for n in names)
     pseudonyms = ", ".join(dict.fromkeys(f"“{s.pseudonym}”" for s in found if s.pseudonym))
+    instead = f"Write the pseudonym ({pseudonyms}) instead" if pseudonyms else "Leave the name out"
     message = (f"{label} names {quoted}, whose identit{'ies are' if len(names) > 1 else 'y is'} sealed. "
-               + (f"Write the pseudonym ({pseudonyms}) instead, " if pseudonyms else "Leave the name out, ")
-               + ("or redact the words. " if field_name == "text" else "")
+               f"{instead}{' or redact the words' if field_name == 'text' else ''}. "
                + ("Only an archivist or admin may save it anyway." if ctx.sealed_override is not None
                   else "An archivist may save it anyway, giving the reason."))
     problems.add(where, message, kind=SEALED)
@@ -227,4 +229,13 @@ def override_note(ctx) -> str:
         return ""
     names = ", ".join(f"“{n}”" for n in dict.fromkeys(n for o in ctx.sealed_overridden for n in o.names))
     reason = " ".join((ctx.sealed_override or "").split())
-    return f"saved naming sealed identities ({names}) by override of {ctx.actor.label}: {reason}"
+    return f"saved naming sealed identities ({names}) {_BY_OVERRIDE} {ctx.actor.label}: {reason}"
+
+
+def overridden_reason(note: str) -> Optional[str]:
+    """The reason of the override a revision's note records, or None when it records none."""
+    at = (note or "").find(_BY_OVERRIDE)
+    if at < 0:
+        return None
+    after = note[at + len(_BY_OVERRIDE):]
+    return after.split(": ", 1)[1] if ": " in after else after
