@@ -183,7 +183,7 @@ class _Plan:
             entry.record_input.check(self.ctx, found)
             entry.overridden, self.ctx.sealed_overridden = self.ctx.sealed_overridden, []
             for problem in found:
-                self.problems.add(_absolute(entry, problem.path), problem.message)
+                self.problems.add(_absolute(entry, problem.path), problem.message, problem.kind)
             check_history(self.problems.under(*entry.path), entry.raw.get("revisions"))
         for path, item in (*self.claims, *self.links, *self.source_roles):
             item.check(self.ctx, self.problems.under(*path))
