@@ -183,10 +183,11 @@ class Overridden:
 
 def check_text(ctx, problems: Problems, where: rules.Where, value: Any, *, html: bool = False,
                level: AccessLevel = AccessLevel.PUBLIC,
-               hidden: Sequence[tuple[int, int, AccessLevel]] = ()) -> None:
+               hidden: Sequence[tuple[int, int, AccessLevel]] = (), was: Any = None) -> None:
     """Refuse a text that names a sealed identity to someone who may not see it (see the module);
-    with the write's override, record it instead."""
-    if not isinstance(value, str) or not value:
+    with the write's override, record it instead. `was`: the text as saved — a text the save
+    leaves as it was is not checked again (it passed, or was overridden, when it was saved)."""
+    if not isinstance(value, str) or not value or value == was:
         return
     matcher = sealed_names(ctx)
     if matcher.pattern is None:

@@ -73,7 +73,7 @@ class TestimonyInput:
     def check(self, ctx: WriteContext, problems: Problems, existing: Optional[Testimony] = None) -> None:
         self._check_identity(ctx, problems, existing)
         self.title = rules.title(problems, "title", self.title)
-        ctx.check_sealed(problems, "title", self.title)
+        ctx.check_sealed(problems, "title", self.title, was=existing.title if existing else None)
         self.account_kind = rules.choice(problems, "account_kind", self.account_kind, AccountKind, required=True)
         self.language = rules.language(problems, "language", self.language) or "en"
         self.events_date = rules.edtf(problems, "events_date", self.events_date)
@@ -82,7 +82,7 @@ class TestimonyInput:
                                            ConsentStatus.UNKNOWN)
         self.consent_note = rules.note(problems, "consent_note", self.consent_note)
         self.summary = rules.html(problems, "summary", self.summary)
-        ctx.check_sealed(problems, "summary", self.summary, html=True)
+        ctx.check_sealed(problems, "summary", self.summary, html=True, was=existing.summary_html if existing else None)
         self._check_publication(problems)
         self._check_inline_records(ctx, problems)
         self._check_roles(ctx, problems)

@@ -148,3 +148,22 @@ def test_matcher_folds_case_accents_and_persian_letters():
     assert [s.name for s in matcher.find("گفت علی")] == ["علي"]
     assert matcher.find("garcesl lopez") == [] and matcher.find("علیرضا") == []
     assert matcher.find("Garcés López", level=AccessLevel.CONFIDENTIAL) == []
+
+
+def test_words_saved_before_are_not_refused_again(session, make_agent, sealed):
+    """An override holds for the words it let through: a later edit elsewhere needs none."""
+    speaker = make_agent("Speaker")
+    entry = values(speaker, title="Shirin R. in her own words",
+                   segments=[{"kind": "first_person", "text": "I am Shirin Rahimi."},
+                             {"kind": "first_person", "text": "I saw it."}])
+    testimony = save(session, TestimonyInput(**entry), ARCHIVIST, sealed_override="She asked to be named.")
+    rows = [{"id": s.id, "kind": "first_person", "text": s.text} for s in testimony.segments]
+    rows[1]["text"] = "I saw it all."
+    save(session, TestimonyInput(**{**entry, "segments": rows}), NOBODY, existing=testimony,
+         expected_version=testimony.version)
+    assert testimony.segments[1].text == "I saw it all."
+    # A changed passage naming them is checked again.
+    rows[1]["text"] = "Shirin R. saw it all."
+    problems = refusal(lambda: save(session, TestimonyInput(**{**entry, "segments": rows}), NOBODY,
+                                    existing=testimony, expected_version=testimony.version))
+    assert list(problems) == ["segments[1].text"]
