@@ -18,7 +18,7 @@ from catalog.services.write.restore import restore_revision
 from tests.conftest import csrf_token_from
 from tests.web.formdata import form_fields
 
-SEALED_NOTE = "saved naming sealed identities"
+SEALED_NOTE = "saved naming a sealed identity"
 
 
 @pytest.fixture

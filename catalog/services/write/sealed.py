@@ -228,9 +228,11 @@ def override_note(ctx) -> str:
     """What a revision records of the refusals overridden in its write: which names, who, why."""
     if not ctx.sealed_overridden:
         return ""
-    names = ", ".join(f"“{n}”" for n in dict.fromkeys(n for o in ctx.sealed_overridden for n in o.names))
+    named = list(dict.fromkeys(n for o in ctx.sealed_overridden for n in o.names))
+    names = ", ".join(f"“{n}”" for n in named)
+    what = "a sealed identity" if len(named) == 1 else "sealed identities"
     reason = " ".join((ctx.sealed_override or "").split())
-    return f"saved naming sealed identities ({names}) {_BY_OVERRIDE} {ctx.actor.label}: {reason}"
+    return f"saved naming {what} ({names}) {_BY_OVERRIDE} {ctx.actor.label}: {reason}"
 
 
 def overridden_reason(note: str) -> Optional[str]:
