@@ -47,6 +47,8 @@ LABELS = {
     "statement": "The claim’s statement",
     "excerpt": "The claim’s excerpt",
     "filename": "The file name",
+    "relation": "The relation to the events",
+    "note": "The note",
 }
 
 

@@ -87,6 +87,7 @@ class TestimonyInput:
         self._check_inline_records(ctx, problems)
         self._check_roles(ctx, problems)
         self._check_transmission(ctx, problems)
+        self._check_sealed_notes(ctx, problems, existing)
         self.segments = check_segment_set(ctx, problems, self.segments, existing, self.language)
         self._check_corroboration(problems)
         if self.claims is not None:
@@ -149,6 +150,18 @@ class TestimonyInput:
                 where.add("agent", "A link of the chain needs an agent, a source or both.")
             checked.append({**item, "note": rules.note(where, "note", item.get("note"))})
         self.transmission = checked
+
+    def _check_sealed_notes(self, ctx: WriteContext, problems: Problems, existing: Optional[Testimony]) -> None:
+        """A role's relation to the events and a link's note are shown to readers as written."""
+        relations = {r.relation_to_events for r in existing.roles} if existing is not None else set()
+        notes = {t.note for t in existing.transmission} if existing is not None else set()
+        for index, role in enumerate(self.roles):
+            relation = role.get("relation")
+            ctx.check_sealed(problems.under("roles", index), "relation", relation,
+                             was=relation if relation in relations else None)
+        for index, link in enumerate(self.transmission):
+            ctx.check_sealed(problems.under("transmission", index), "note", link["note"],
+                             was=link["note"] if link["note"] in notes else None)
 
     def _check_corroboration(self, problems: Problems) -> None:
         if self.corroboration is None:

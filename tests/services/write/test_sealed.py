@@ -167,3 +167,11 @@ def test_words_saved_before_are_not_refused_again(session, make_agent, sealed):
     problems = refusal(lambda: save(session, TestimonyInput(**{**entry, "segments": rows}), NOBODY,
                                     existing=testimony, expected_version=testimony.version))
     assert list(problems) == ["segments[1].text"]
+
+
+def test_role_relation_and_transmission_note(session, make_agent, sealed):
+    speaker = make_agent("Speaker")
+    entry = values(speaker, roles=[{"agent": speaker.id, "role": "speaker", "relation": "cellmate of Shirin R."}],
+                   transmission=[{"agent": speaker.id, "note": "told to Shirin Rahimi"}])
+    problems = refusal(lambda: save(session, TestimonyInput(**entry), ARCHIVIST))
+    assert sorted(problems) == ["roles[0].relation", "transmission[0].note"]
