@@ -78,6 +78,9 @@ def run(url: str, count: int) -> None:
     clock = LockClock(db.engine)
     with db.writing() as session:
         speaker = save(session, AgentInput(name="A witness"), ACTOR).id
+        # A protected person whose identity is sealed: every save checks each passage for their names.
+        save(session, AgentInput(name="Shirin Rahimi", protected=True, pseudonym="Witness A",
+                                 names=[{"name": "شیرین رحیمی", "kind": "transliteration"}]), ACTOR)
     passages = [{"kind": "first_person", "text": f"Passage {i} of a long interview, in the speaker's own words."}
                 for i in range(count)]
     roles = [{"agent": speaker, "role": "speaker"}]

@@ -11,7 +11,7 @@ from typing import Any, Union
 
 from flask import g
 from flask_wtf import FlaskForm
-from wtforms import Form, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, Form, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 from ..services.write import Problems, Rejected
@@ -99,6 +99,9 @@ class BaseForm(FlaskForm):
                 self.section_errors.setdefault(field_id, []).append(problem.message)
             else:
                 self.form_errors.append(problem.message)
+        if rejected.sealed and hasattr(self, "sealed_override_chosen"):
+            #: Words naming a sealed identity were refused: the form now offers "Save anyway".
+            self.sealed_offered = True
 
     @staticmethod
     def reference(value: Any) -> Union[int, str, None]:
@@ -152,6 +155,22 @@ class BaseForm(FlaskForm):
             return None
 
         return walk(self)
+
+
+class SealedOverride:
+    """“Save anyway” for words naming a protected person whose identity is sealed: offered once
+    the write path has refused them; the reason is recorded, with who saved, in the history."""
+
+    sealed_override_chosen = BooleanField(
+        "Save anyway, naming the sealed identity",
+        description="Only when the person agreed to be named here, or the words must stand as they are.")
+    sealed_override = TextAreaField("Why these words may name them",
+                                    description="Recorded with your name in the record’s history.")
+    sealed_offered = False
+
+    def sealed_reason(self):
+        """The reason to pass to the write path, or None when "Save anyway" is not chosen."""
+        return (self.sealed_override.data or "") if self.sealed_override_chosen.data else None
 
 
 class SubForm(Form):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, SelectField, TextAreaField
 
 from .base import BaseForm, choice
 
@@ -14,3 +14,8 @@ class ImportForm(BaseForm):
     format = SelectField("Format", choices=[choice("auto", "from the file name"), choice("json", "JSON"), choice("csv", "CSV")], default="auto")
     dry_run = BooleanField("Only check the file (dry run)", default=True,
                            description="Reports every problem by row and field and saves nothing. Untick to import.")
+    sealed_override = TextAreaField(
+        "Import words naming a sealed identity anyway, because…",
+        description="Leave empty: words naming a protected person whose identity is sealed are refused, each "
+                    "named by row and field. With a reason, they are imported and every record that has them "
+                    "records your name and this reason in its history.")

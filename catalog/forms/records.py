@@ -27,7 +27,7 @@ from ..services.write import (
     SourceInput,
     TestimonyInput,
 )
-from .base import BaseForm, CheckboxesField, LongTextField, RichTextField, SubForm, TextField, choice
+from .base import BaseForm, CheckboxesField, SealedOverride, LongTextField, RichTextField, SubForm, TextField, choice
 
 
 def vocabulary(enum_class, blank: str | None = None) -> list[tuple[str, str]]:
@@ -118,7 +118,7 @@ class TransmissionForm(SubForm):
     note = TextField("How", description="“quoted in”, “cited from memoirs”…")
 
 
-class TestimonyForm(VersionedForm):
+class TestimonyForm(SealedOverride, VersionedForm):
     public_id = TextField("Identifier",
                           description="Leave empty for the next free one (T-0014…). Never changes once given.")
     title = TextField("Title")
@@ -257,7 +257,7 @@ class WorkflowForm(VersionedForm):
     """Publishing, returning to draft, undeleting, restoring: only the version travels."""
 
 
-class ClaimForm(BaseForm):
+class ClaimForm(SealedOverride, BaseForm):
     segment_id = SelectField("Segment", choices=[], validate_choice=False)
     kind = SelectField("Kind of claim", choices=vocabulary(ClaimKind), validate_choice=False)
     statement = LongTextField("Statement",
@@ -351,7 +351,7 @@ class PlaceForm(VersionedForm):
                           names=_names(self.names, with_note=False))
 
 
-class OccasionForm(VersionedForm):
+class OccasionForm(SealedOverride, VersionedForm):
     title = TextField("Title")
     kind = SelectField("Kind", choices=vocabulary(OccasionKind), validate_choice=False)
     place_id = SelectField("Place", choices=[], validate_choice=False)
@@ -369,7 +369,7 @@ class OccasionForm(VersionedForm):
                              date=self.date_edtf.data, date_note=self.date_note.data)
 
 
-class SourceForm(VersionedForm):
+class SourceForm(SealedOverride, VersionedForm):
     title = TextField("Title")
     kind = SelectField("Kind", choices=vocabulary(SourceKind), validate_choice=False)
     publisher_id = SelectField("Publisher or author", choices=[], validate_choice=False)

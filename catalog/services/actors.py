@@ -10,6 +10,9 @@ from typing import Optional
 class Actor:
     label: str
     user_id: Optional[int] = None
+    #: Whether they may save words naming a sealed identity, giving the reason (archivists and
+    #: admins, and whoever runs the command line).
+    may_override_sealed: bool = False
 
     @classmethod
     def system(cls, label: str) -> "Actor":

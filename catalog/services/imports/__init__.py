@@ -71,10 +71,11 @@ def parse_json(text: str) -> tuple[Any, list[str]]:
 
 
 def run_import(session: Session, raw: bytes | str, actor: Actor, dry_run: bool = False,
-               filename: str = "", progress=None) -> ImportResult:
+               filename: str = "", progress=None, sealed_override: str | None = None) -> ImportResult:
     """Check (and unless `dry_run`, write) a JSON or CSV file. Never commits: the caller commits a
     result that is `ok` and not a dry run, and rolls back otherwise. `progress(done, total)` is
-    told how many of the file's records are written."""
+    told how many of the file's records are written. `sealed_override`: the reason given to
+    import words naming a sealed identity anyway (see services/write/sealed.py)."""
     text, problems = decode(raw)
     result = ImportResult(dry_run=dry_run, problems=problems)
     if problems:
@@ -92,7 +93,8 @@ def run_import(session: Session, raw: bytes | str, actor: Actor, dry_run: bool =
     if result.problems and result.format == "json":
         return result
     try:
-        report = load_catalog(session, data, actor, dry_run=dry_run or bool(result.problems), progress=progress)
+        report = load_catalog(session, data, actor, dry_run=dry_run or bool(result.problems), progress=progress,
+                              sealed_override=sealed_override)
     except Rejected as rejected:
         named = {problem.split(":", 1)[0] for problem in result.problems}
         for message in map(located, rejected.problems):

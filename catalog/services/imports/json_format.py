@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Optional
 
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from ..write import (
     rules,
 )
 from ..write.context import commit_revision
+from ..write.sealed import check_override
 from ..write.sources import SourceRoleInput
 from .history import check_history, write_history
 
@@ -73,6 +74,8 @@ class _Entry:
     raw: dict
     #: Where each of the input's segments stands in the file, when not in its own entry.
     segment_origins: dict[int, tuple] = field(default_factory=dict)
+    #: Refusals of words naming a sealed identity the import's override let through, for its revision.
+    overridden: list = field(default_factory=list)
 
     @property
     def path(self) -> tuple:
@@ -176,9 +179,11 @@ class _Plan:
     def check(self) -> None:
         for entry in self.entries:
             found = Problems()
+            self.ctx.sealed_overridden = []
             entry.record_input.check(self.ctx, found)
+            entry.overridden, self.ctx.sealed_overridden = self.ctx.sealed_overridden, []
             for problem in found:
-                self.problems.add(_absolute(entry, problem.path), problem.message)
+                self.problems.add(_absolute(entry, problem.path), problem.message, problem.kind)
             check_history(self.problems.under(*entry.path), entry.raw.get("revisions"))
         for path, item in (*self.claims, *self.links, *self.source_roles):
             item.check(self.ctx, self.problems.under(*path))
@@ -203,6 +208,7 @@ class _Plan:
             if entry.raw.get("revisions"):
                 write_history(self.ctx.session, record, entry.raw["revisions"])
             else:
+                self.ctx.sealed_overridden = entry.overridden
                 commit_revision(self.ctx, record, "created by import")
             kind = _kind(entry.model)
             self.report.created[kind] += 1
@@ -268,16 +274,19 @@ def _parents_first(entries: list[_Entry]) -> list[_Entry]:
     return [e for e in entries if e.model is Agent] + placed + [e for e in entries if e.model not in (Agent, Place)]
 
 
-def load_catalog(session: Session, data: Any, actor: Actor, dry_run: bool = False, progress=None) -> LoadReport:
+def load_catalog(session: Session, data: Any, actor: Actor, dry_run: bool = False, progress=None,
+                 sealed_override: Optional[str] = None) -> LoadReport:
     """Check a file in the catalog's JSON format and, unless `dry_run`, write it. Raises `Rejected`
     with every problem by path; the caller must then roll back. Never commits. `progress(done,
-    total)` hears of each record written."""
+    total)` hears of each record written. `sealed_override`: the reason an archivist gives to
+    import words naming a sealed identity anyway (each record's revision records it)."""
     problems = Problems()
     if not isinstance(data, dict):
         raise Rejected([Problem((), "The file must hold a JSON object.")])
     if data.get("format") != FORMAT:
         raise Rejected([Problem(("format",), f"Must be “{FORMAT}”, not “{rules.shown(data.get('format'))}”.")])
-    ctx = WriteContext(session, actor)
+    ctx = WriteContext(session, actor, sealed_override)
+    check_override(ctx, problems)
     with session.no_autoflush:
         plan = _Plan(ctx, data, problems)
         plan.check()

@@ -188,11 +188,13 @@ class JobQueue:
             raise JobFailed("The uploaded file is no longer there; send it again.") from None
         progress = Progress(self, token, "records written")
         self.write_progress(token, 0, 0, "Checking the file")
-        actor = Actor(label=params.get("actor", "import"), user_id=params.get("actor_id"))
+        actor = Actor(label=params.get("actor", "import"), user_id=params.get("actor_id"),
+                      may_override_sealed=bool(params.get("may_override_sealed")))
         session = self.database.session(write=True)
         try:
             result = run_import(session, raw, actor, dry_run=bool(params.get("dry_run")),
-                                filename=params.get("format_hint") or filename, progress=progress)
+                                filename=params.get("format_hint") or filename, progress=progress,
+                                sealed_override=params.get("sealed_override"))
             # All or nothing: only a file without problems, and not a dry run, is committed.
             if result.ok and not result.dry_run:
                 session.commit()

@@ -50,6 +50,8 @@ class ClaimInput:
         self.kind = rules.choice(problems, "kind", self.kind, ClaimKind, ClaimKind.EVENT)
         self.statement = rules.text(problems, "statement", self.statement, required=True)
         self.excerpt = rules.text(problems, "excerpt", self.excerpt, max_length=rules.MAX_SEGMENT) or ""
+        ctx.check_sealed(problems, "statement", self.statement)
+        ctx.check_sealed(problems, "excerpt", self.excerpt)
         if text is not None and self.excerpt and self.excerpt not in text:
             problems.add("excerpt", "The excerpt must be words of the segment, exactly as they stand.")
         ctx.find(Agent, self.speaker, problems, "speaker")
@@ -239,7 +241,10 @@ def add_claim(ctx: WriteContext, claim_input: ClaimInput) -> Claim:
     """Attach a claim to a segment, as a revision of the testimony it is made in."""
     from .context import commit_revision
 
+    from .sealed import check_override
+
     problems = Problems()
+    check_override(ctx, problems)
     with ctx.session.no_autoflush:
         claim_input.check(ctx, problems)
     problems.raise_any()

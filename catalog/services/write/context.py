@@ -51,9 +51,16 @@ class WriteContext:
     """One write (or one import of many records): the session, the actor, and the records a file
     declares, so that its entries may refer to each other in any order."""
 
-    def __init__(self, session: Session, actor: Actor) -> None:
+    def __init__(self, session: Session, actor: Actor, sealed_override: Optional[str] = None) -> None:
         self.session = session
         self.actor = actor
+        #: The reason an archivist gave to save words naming a sealed identity anyway (None: no
+        #: override; such words are refused). See sealed.py.
+        self.sealed_override = sealed_override
+        #: The refusals overridden in this write, for its revision's note.
+        self.sealed_overridden: list = []
+        #: Every sealed name, compiled once for the write (sealed.py).
+        self.sealed_matcher = None
         #: Inputs a file is about to create, by kind and key: references to them are valid.
         self.declared: dict[type, dict[str, Any]] = {model: {} for model in _KEYS}
         #: Records created by this write, by kind and key.
@@ -75,6 +82,12 @@ class WriteContext:
 
     def declare(self, model: type, key: str, record_input: Any) -> None:
         self.declared[model][key] = record_input
+
+    def check_sealed(self, problems: Problems, where, value: Any, **options: Any) -> None:
+        """The sealed-identity rule on one free text (see sealed.py)."""
+        from .sealed import check_text
+
+        check_text(self, problems, where, value, **options)
 
     def find(self, model: type, ref: Any, problems: Problems, where) -> Any:
         """The record (or declared input) a reference names; a problem when there is none."""
@@ -163,6 +176,12 @@ def commit_revision(ctx: WriteContext, obj, note: str) -> Revision:
         # Another transaction saved between our read and our write; the caller rolls back.
         raise StaleEdit(-1) from None
     segments = ctx.segments_written.pop(obj.id, None) if isinstance(obj, Testimony) else None
+    if ctx.sealed_overridden:
+        # The refusals this write overrode: which names, who and why, kept with the revision.
+        from .sealed import override_note
+
+        note = "; ".join(part for part in (note, override_note(ctx)) if part)
+        ctx.sealed_overridden = []
     revision = record_revision(ctx.session, obj, ctx.actor, note=note, segments=segments)
     if isinstance(obj, Testimony) and obj.is_publicly_readable:
         # Readers should find the new revision's transcript already rendered.

@@ -79,9 +79,11 @@ class OccasionInput:
             problems.add("key", f"“{self.key}” is already used by another occasion.")
         self.kind = rules.choice(problems, "kind", self.kind, OccasionKind, OccasionKind.INTERVIEW)
         self.title = rules.title(problems, "title", self.title)
+        ctx.check_sealed(problems, "title", self.title, was=existing.title if existing else None)
         ctx.find(Place, self.place, problems, "place")
         self.date = rules.edtf(problems, "date", self.date)
         self.date_note = rules.text(problems, "date_note", self.date_note) or ""
+        ctx.check_sealed(problems, "date_note", self.date_note, was=existing.date_note if existing else None)
 
     def apply(self, ctx: WriteContext, existing: Optional[Occasion] = None) -> Occasion:
         occasion = new_or(ctx, Occasion, existing, self.key, self.title, "occasion")

@@ -29,12 +29,15 @@ def json_path(path: Path, prefix: str = "") -> str:
 class Problem:
     path: Path
     message: str
+    #: What sort of refusal it is, when a door treats it apart ("sealed": a sealed identity
+    #: named, which an archivist may override); not part of what makes two problems the same.
+    kind: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         return f"{json_path(self.path)}: {self.message}"
 
     def under(self, prefix: Path) -> "Problem":
-        return Problem((*prefix, *self.path), self.message)
+        return Problem((*prefix, *self.path), self.message, self.kind)
 
 
 class Rejected(ValueError):
@@ -47,6 +50,16 @@ class Rejected(ValueError):
     @classmethod
     def one(cls, path: Union[str, Path], message: str) -> "Rejected":
         return cls([Problem(path if isinstance(path, tuple) else (path,), message)])
+
+    @property
+    def overridable(self) -> bool:
+        """Whether every problem is one an archivist may override (a sealed identity named)."""
+        return bool(self.problems) and all(p.kind == "sealed" for p in self.problems)
+
+    @property
+    def sealed(self) -> bool:
+        """Whether any problem is a sealed identity named."""
+        return any(p.kind == "sealed" for p in self.problems)
 
     def by_field(self, name: Callable[[Path], str] = json_path) -> dict[str, list[str]]:
         """Messages grouped by the door's own name for each field path."""
@@ -63,9 +76,9 @@ class Problems:
     found: list[Problem] = field(default_factory=list)
     prefix: Path = ()
 
-    def add(self, path: Union[str, Path], message: str) -> None:
+    def add(self, path: Union[str, Path], message: str, kind: str = "") -> None:
         path = path if isinstance(path, tuple) else (path,)
-        problem = Problem((*self.prefix, *path), message)
+        problem = Problem((*self.prefix, *path), message, kind)
         if problem not in self.found:
             self.found.append(problem)
 
@@ -75,7 +88,7 @@ class Problems:
 
     def extend(self, problems: Iterable[Problem]) -> None:
         for problem in problems:
-            self.add(problem.path, problem.message)
+            self.add(problem.path, problem.message, problem.kind)
 
     def __bool__(self) -> bool:
         return bool(self.found)

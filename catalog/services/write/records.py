@@ -19,6 +19,7 @@ from .collections import CollectionInput
 from .context import WriteContext, check_version, commit_revision
 from .places import OccasionInput, PlaceInput
 from .problems import Problems
+from .sealed import check_override, override_note
 from .sources import SourceInput
 from .testimonies import TestimonyInput
 
@@ -70,12 +71,18 @@ def check(ctx: WriteContext, record_input: Any, existing: Any = None) -> None:
 
 
 def save(session_or_ctx: Session | WriteContext, record_input: Any, actor: Optional[Actor] = None,
-         existing: Any = None, expected_version: Optional[int] = None, note: str = "") -> Any:
+         existing: Any = None, expected_version: Optional[int] = None, note: str = "",
+         sealed_override: Optional[str] = None) -> Any:
     """Create (`existing` None) or change a record from its input, as one revision.
+
+    `sealed_override`: the reason an archivist gives to save words naming a sealed identity
+    anyway (sealed.py); the revision's note records it with who and which names.
 
     A change based on an older version raises `StaleEdit`; an input that breaks a rule raises
     `Rejected`. Either way nothing is written. Never commits."""
     ctx = session_or_ctx if isinstance(session_or_ctx, WriteContext) else WriteContext(session_or_ctx, actor)
+    if sealed_override is not None:
+        ctx.sealed_override = sealed_override
     # Every check is made before the write lock is taken (a long transcript takes seconds to
     # check), so other writers wait only for the writes themselves.
     release_write_lock(ctx.session)
@@ -83,9 +90,14 @@ def save(session_or_ctx: Session | WriteContext, record_input: Any, actor: Optio
         check_version(existing, expected_version, lock=False)
     problems = Problems()
     note = rules.note(problems, "note", note)
+    check_override(ctx, problems)
     with ctx.session.no_autoflush:
         record_input.check(ctx, problems, existing)
     problems.raise_any()
+    # Refusals overridden anywhere in the input (a new occasion named beside it too) are recorded
+    # in the record's own revision.
+    note = "; ".join(part for part in (note, override_note(ctx)) if part)
+    ctx.sealed_overridden = []
     take_write_lock(ctx.session)
     with _collector_paused():
         if existing is not None:

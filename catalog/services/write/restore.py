@@ -17,6 +17,7 @@ from .agents import AgentInput
 from .collections import CollectionInput
 from .places import OccasionInput, PlaceInput
 from .problems import Rejected
+from .sealed import overridden_reason
 from .records import save
 from .sources import SourceInput
 from .testimonies import TestimonyInput
@@ -40,14 +41,20 @@ def get_revision(session: Session, obj, number: int) -> Optional[Revision]:
 
 def restore_revision(session: Session, obj, number: int, actor: Actor,
                      expected_version: Optional[int] = None) -> Revision:
-    """Bring back the content of revision `number` of `obj`; this is itself a new revision."""
+    """Bring back the content of revision `number` of `obj`; this is itself a new revision.
+
+    Its words go through the rules of today: words naming a sealed identity are refused — unless
+    the revision was itself saved by an archivist's override, whose reason then carries over
+    (recorded again, with who restores it)."""
     revision = get_revision(session, obj, number)
     if revision is None:
         raise Rejected.one("revision", f"There is no revision {number}.")
     snapshot = json.loads(revision.snapshot)
     record_input = _INPUTS[type(obj)](snapshot)
+    reason = overridden_reason(revision.note)
     save(session, record_input, actor, existing=obj, expected_version=expected_version,
-         note=f"restored revision {number}")
+         note=f"restored revision {number}",
+         sealed_override=f"as in revision {number}: {reason}" if reason is not None else None)
     return revisions_of(session, obj)[0]
 
 

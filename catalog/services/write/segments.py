@@ -4,7 +4,7 @@ no author of framing; framing names who wrote it; redactions lie within the text
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Optional
 
 from ...models import AccessLevel, Agent, Redaction, Segment, SegmentKind, Source
 from ...text import direction_of
@@ -46,7 +46,11 @@ class SegmentInput:
             values["source_position"] = entry["position"]
         return cls(**values)
 
-    def check(self, ctx: WriteContext, problems: Problems, default_language: str = "en") -> None:
+    def check(self, ctx: WriteContext, problems: Problems, default_language: str = "en",
+              saved: Optional[dict] = None) -> None:
+        """Check the entry; `saved`: the owner's saved segments by id (a segment left as it was is
+        not checked again for sealed names: it passed, or was overridden, when it was saved)."""
+        problems_before = len(problems.found)
         self.id = rules.integer(problems, "id", self.id, minimum=1)
         self.number = rules.integer(problems, "number", self.number, minimum=1)
         self.kind = rules.choice(problems, "kind", self.kind, SegmentKind, required=True)
@@ -85,6 +89,19 @@ class SegmentInput:
             self.source_position = rules.integer(problems, "source_position", self.source_position, minimum=1)
         self.paragraph = rules.integer(problems, "paragraph", self.paragraph, minimum=1)
         self.redactions = self._check_redactions(problems)
+        unchanged = saved is not None and self.id in saved and self.same_as(saved[self.id])
+        if len(problems.found) == problems_before and not unchanged:  # its own problems first
+            self._check_sealed(ctx, problems)
+
+    def _check_sealed(self, ctx: WriteContext, problems: Problems) -> None:
+        """No sealed identity named to someone who may not see it: words redacted from them may
+        name one; a translation is withheld from whoever may not read all of its segment."""
+        level = self.access_level if isinstance(self.access_level, AccessLevel) else AccessLevel.PUBLIC
+        hidden = [(r["start"], r["end"], r["access_level"]) for r in self.redactions
+                  if r["start"] is not None and r["end"] is not None and r["access_level"] is not None]
+        ctx.check_sealed(problems, "text", self.text, level=level, hidden=hidden)
+        withheld_from = max((level, *(r[2] for r in hidden)), key=lambda a: a.rank)
+        ctx.check_sealed(problems, "translation", self.translation, level=withheld_from)
 
     def _check_redactions(self, problems: Problems) -> list[dict]:
         length = len(self.text or "")

@@ -46,9 +46,16 @@ class SourceInput:
         self.stance_note = rules.html(problems, "stance_note", self.stance_note)
         self.citation = rules.text(problems, "citation", self.citation) or ""
         self.access_level = rules.choice(problems, "access_level", self.access_level, AccessLevel, AccessLevel.PUBLIC)
+        ctx.check_sealed(problems, "title", self.title, level=self.access_level,
+                         was=existing.title if existing else None)
         if self.files is not None:
             self.files = [self._file(problems.under("files", i), item)
                           for i, item in rules.items(problems, "files", self.files)]
+            saved_names = {f.filename for f in existing.files} if existing is not None else set()
+            for index, item in enumerate(self.files):
+                ctx.check_sealed(problems.under("files", index), "filename", item["filename"],
+                                 level=max(item["access_level"], self.access_level, key=lambda a: a.rank),
+                                 was=item["filename"] if item["filename"] in saved_names else None)
         if self.segments is not None:
             self._check_segments(ctx, problems)
 

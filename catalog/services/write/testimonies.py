@@ -73,6 +73,7 @@ class TestimonyInput:
     def check(self, ctx: WriteContext, problems: Problems, existing: Optional[Testimony] = None) -> None:
         self._check_identity(ctx, problems, existing)
         self.title = rules.title(problems, "title", self.title)
+        ctx.check_sealed(problems, "title", self.title, was=existing.title if existing else None)
         self.account_kind = rules.choice(problems, "account_kind", self.account_kind, AccountKind, required=True)
         self.language = rules.language(problems, "language", self.language) or "en"
         self.events_date = rules.edtf(problems, "events_date", self.events_date)
@@ -81,10 +82,12 @@ class TestimonyInput:
                                            ConsentStatus.UNKNOWN)
         self.consent_note = rules.note(problems, "consent_note", self.consent_note)
         self.summary = rules.html(problems, "summary", self.summary)
+        ctx.check_sealed(problems, "summary", self.summary, html=True, was=existing.summary_html if existing else None)
         self._check_publication(problems)
         self._check_inline_records(ctx, problems)
         self._check_roles(ctx, problems)
         self._check_transmission(ctx, problems)
+        self._check_sealed_notes(ctx, problems, existing)
         self.segments = check_segment_set(ctx, problems, self.segments, existing, self.language)
         self._check_corroboration(problems)
         if self.claims is not None:
@@ -147,6 +150,18 @@ class TestimonyInput:
                 where.add("agent", "A link of the chain needs an agent, a source or both.")
             checked.append({**item, "note": rules.note(where, "note", item.get("note"))})
         self.transmission = checked
+
+    def _check_sealed_notes(self, ctx: WriteContext, problems: Problems, existing: Optional[Testimony]) -> None:
+        """A role's relation to the events and a link's note are shown to readers as written."""
+        relations = {r.relation_to_events for r in existing.roles} if existing is not None else set()
+        notes = {t.note for t in existing.transmission} if existing is not None else set()
+        for index, role in enumerate(self.roles):
+            relation = role.get("relation")
+            ctx.check_sealed(problems.under("roles", index), "relation", relation,
+                             was=relation if relation in relations else None)
+        for index, link in enumerate(self.transmission):
+            ctx.check_sealed(problems.under("transmission", index), "note", link["note"],
+                             was=link["note"] if link["note"] in notes else None)
 
     def _check_corroboration(self, problems: Problems) -> None:
         if self.corroboration is None:

@@ -38,7 +38,7 @@ def check_segment_set(ctx: WriteContext, problems: Problems, entries: Any, exist
     for index, item in items:
         segment = item if isinstance(item, SegmentInput) else SegmentInput.from_entry(item)
         where = problems.under("segments", index)
-        segment.check(ctx, where, default_language)
+        segment.check(ctx, where, default_language, saved)
         if segment.id is not None and segment.id not in saved:
             where.add("text", "This segment no longer belongs to the testimony; reload the page.")
         if segment.number is not None and segment.id is None:

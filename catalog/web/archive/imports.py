@@ -29,6 +29,8 @@ def import_data():
         "dry_run": bool(form.dry_run.data),
         "actor": who.label,
         "actor_id": who.user_id,
+        "may_override_sealed": who.may_override_sealed,
+        "sealed_override": (form.sealed_override.data or "").strip() or None,
     }
     token = queue.submit(JobKind.IMPORT, params, current_viewer().user_id)
     return redirect(url_for("jobs.job", token=token), 303)

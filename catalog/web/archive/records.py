@@ -166,7 +166,8 @@ def _entity_form(kind: str, obj):
         return _render_entity_form(form, kind, obj, label, status=400 if not form.csrf_expired else 200)
     try:
         saved = save(session, form.to_input(), actor(), existing=obj,
-                     expected_version=form.based_on_version if obj else None, note=form.note.data)
+                     expected_version=form.based_on_version if obj else None, note=form.note.data,
+                     sealed_override=form.sealed_reason() if hasattr(form, "sealed_reason") else None)
     except StaleEdit:
         session.rollback()
         session.expire_all()

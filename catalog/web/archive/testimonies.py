@@ -210,7 +210,8 @@ def testimony_new():
     if not form.validate():
         return _render_testimony_form(form, None, 400 if not form.csrf_expired else 200)
     try:
-        testimony = save(session, form.to_input(), actor(), note=form.note.data)
+        testimony = save(session, form.to_input(), actor(), note=form.note.data,
+                         sealed_override=form.sealed_reason())
     except Rejected as rejected:
         session.rollback()
         form.show_problems(rejected)
@@ -247,7 +248,7 @@ def testimony_edit(public_id: str):
         return _render_testimony_form(form, testimony, 400 if not form.csrf_expired else 200)
     try:
         save(session, form.to_input(), actor(), existing=testimony, expected_version=form.based_on_version,
-             note=form.note.data)
+             note=form.note.data, sealed_override=form.sealed_reason())
     except StaleEdit:
         session.rollback()
         return _render_stale_testimony(form, public_id)
@@ -413,7 +414,7 @@ def testimony_claim_add(public_id: str):
         form.segment_id.errors = ["Pick a segment of this testimony."]
     if form.validate() and segment is not None:
         try:
-            claim = add_claim(WriteContext(session, actor()), form.to_input())
+            claim = add_claim(WriteContext(session, actor(), form.sealed_reason()), form.to_input())
         except Rejected as rejected:
             session.rollback()
             form.show_problems(rejected)
