@@ -205,6 +205,8 @@ class TestimonyRecord:
     viewer_label: str
     #: The collections it belongs to, by title.
     collections: tuple[CollectionRef, ...] = ()
+    #: The places it speaks of, as archivists set them (apart from where it was given).
+    about_places: tuple[PlaceRef, ...] = ()
 
     @property
     def speakers(self) -> tuple[RoleRecord, ...]:

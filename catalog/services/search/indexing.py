@@ -38,6 +38,7 @@ from ...models import (
     Testimony,
     TransmissionLink,
     UserSession,
+    testimony_places,
 )
 from ...models.search import CONTENT_STATE, INDEX_STATE, NAMES_STATE
 from .documents import SEGMENT_COLUMNS, Tokenised, build_rows, load_redactions, rows_for_segments
@@ -340,7 +341,8 @@ def _only_bookkeeping(obj) -> bool:
     if state.pending or state.deleted or state.was_deleted:
         return False
     changed = {attr.key for attr in state.mapper.column_attrs if state.attrs[attr.key].history.has_changes()}
-    return changed <= _BOOKKEEPING
+    # The places it speaks of are a collection, not a column: a change there is a change of facts.
+    return changed <= _BOOKKEEPING and not state.attrs.about_places.history.has_changes()
 
 
 def _collect(session: Session) -> _Touched:
@@ -355,8 +357,11 @@ def _collect(session: Session) -> _Touched:
             touched.testimonies.add(obj.id)
         elif isinstance(obj, Segment):
             # A segment's index row holds its testimony's facts, which no segment changes: the
-            # segment alone is indexed again, not every passage of its testimony.
+            # segment alone is indexed again, not every passage of its testimony. (Save its access
+            # level: which claims' places the testimony is about depends on it.)
             touched.segments.add(obj.id)
+            if obj in session.dirty and inspect(obj).attrs.access_level.history.has_changes():
+                touched.testimonies.add(obj.testimony_id)
         elif isinstance(obj, Redaction):
             if obj.segment_id is not None:
                 touched.segments.add(obj.segment_id)
@@ -367,6 +372,7 @@ def _collect(session: Session) -> _Touched:
         elif isinstance(obj, Source):
             touched.sources.add(obj.id)
         elif isinstance(obj, Claim):
+            # A claim's scope place is a place its testimony is about (a facet of every passage).
             touched.claim_segments.add(obj.segment_id)
             touched.relevant = True
         elif isinstance(obj, _CACHE_ONLY):
@@ -401,6 +407,11 @@ def _after_flush(session: Session, _context) -> None:
         # A moved or renamed place changes the place facet of every testimony given beneath it.
         subtree = list(_place_subtree(connection, touched.places))
         occasions.update(connection.execute(select(Occasion.id).where(Occasion.place_id.in_(subtree))).scalars())
+        # And the "about" facet of every testimony speaking of a place beneath it.
+        testimonies.update(connection.execute(select(testimony_places.c.testimony_id).where(
+            testimony_places.c.place_id.in_(subtree))).scalars())
+        testimonies.update(connection.execute(select(Segment.testimony_id).join(Claim, Claim.segment_id == Segment.id).where(
+            Claim.scope_place_id.in_(subtree), Segment.testimony_id.is_not(None))).scalars())
     if occasions:
         testimonies.update(connection.execute(
             select(Testimony.id).where(Testimony.occasion_id.in_(list(occasions)))
@@ -410,7 +421,8 @@ def _after_flush(session: Session, _context) -> None:
     records = set(touched.records)
     if touched.claim_segments:
         ids = [i for i in touched.claim_segments if i is not None]
-        records.update(connection.execute(select(Segment.testimony_id).where(Segment.id.in_(ids))).scalars())
+        testimonies.update(connection.execute(select(Segment.testimony_id).where(
+            Segment.id.in_(ids), Segment.testimony_id.is_not(None))).scalars())
     if touched.agents:
         ids = [i for i in touched.agents if i is not None]
         records.update(connection.execute(select(AgentRole.testimony_id).where(

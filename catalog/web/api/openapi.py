@@ -238,6 +238,8 @@ def _facet_parameters() -> list[dict]:
     described = {
         "kind": (_enum(AccountKind), "Kind of account.", ["survivor"]),
         "place": (KEY, "A place's key: given there or anywhere within it.", None),
+        "about": (KEY, "A place's key: the account speaks of it or of a place within it (set by archivists, "
+                       "and the places its claims are about).", None),
         "year": ({"type": "string", "pattern": r"^\d{1,4}$"}, "The events fall in that year.", None),
         "given": ({"type": "string", "pattern": r"^\d{1,4}$"}, "The occasion's date falls in that year.", None),
         "status": (_enum(CorroborationStatus), "Corroboration status.", None),
