@@ -290,6 +290,8 @@ class TestimonyRow:
     passage_count: int
     #: Those passages, in order; empty unless they were asked for.
     segments: tuple[SegmentRecord, ...] = ()
+    #: Keys of the places it speaks of, as archivists set them.
+    about_places: tuple[str, ...] = ()
 
 
 _Passage = TypeVar("_Passage")
