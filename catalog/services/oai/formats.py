@@ -131,6 +131,7 @@ _ITEM = {
     "segments": "segment",
     "redactions": "redaction",
     "claims": "claim",
+    "about_places": "place",
 }
 
 
