@@ -3,7 +3,7 @@ sources, claims, and the workflow actions on a testimony."""
 
 from __future__ import annotations
 
-from wtforms import BooleanField, FieldList, FormField, HiddenField, SelectField
+from wtforms import BooleanField, FieldList, FormField, HiddenField, SelectField, SelectMultipleField
 
 from ..models import (
     AccessLevel,
@@ -153,6 +153,10 @@ class TestimonyForm(SealedOverride, VersionedForm):
     segments = FieldList(FormField(SegmentForm), min_entries=1)
     collections = CheckboxesField("Collections", choices=[],
                                   description="The collections it belongs to; readers see it listed in each.")
+    about_places = SelectMultipleField(
+        "Places it speaks of", choices=[], validate_choice=False,
+        description="Where the events it tells of happened, apart from where it was given (several: hold Ctrl "
+        "or ⌘). Readers filter by them under “Place spoken of”, with the places its claims are about.")
     note = TextField("What changed",
                      description="A few words for the history (optional).")
 
@@ -187,6 +191,7 @@ class TestimonyForm(SealedOverride, VersionedForm):
             consent_note=self.consent_note.data, summary=self.summary_html.data, roles=roles,
             transmission=transmission, segments=[_segment(entry.form, ref) for entry in self.segments],
             collections=list(self.collections.data or []),
+            about_places=[ref(value) for value in self.about_places.data or [] if ref(value) is not None],
             new_occasion=OccasionInput(title=self.new_occasion_title.data, kind=self.new_occasion_kind.data,
                                        date=self.new_occasion_date.data)
             if (self.new_occasion_title.data or "").strip() else None,

@@ -23,7 +23,7 @@ from .collections import Collection, testimony_collections
 from .jobs import Job, JobKind, JobState
 from .places import Occasion, Place, PlaceName
 from .revisions import Revision
-from .search import IndexChange, SearchDocument, SearchState
+from .search import IndexChange, RecordDocument, SearchDocument, SearchState
 from .sessions import LoginAttempt, UserSession
 from .sources import Source, SourceFile
 from .testimonies import (
@@ -33,6 +33,7 @@ from .testimonies import (
     Testimony,
     AgentRole,
     TransmissionLink,
+    testimony_places,
 )
 from .users import User
 
@@ -40,7 +41,7 @@ __all__ = [
     "AccessLevel", "AccountKind", "Agent", "AgentKind", "AgentName", "Base", "Claim", "ClaimKind", "Collection", "testimony_collections", "LoginAttempt",
     "ConsentStatus", "CorroborationChange", "CorroborationLink", "CorroborationRelation",
     "CorroborationStatus", "IndexChange", "Job", "JobKind", "JobState", "NameKind", "Occasion", "OccasionKind", "Place",
-    "PlaceName", "PublicationState", "Redaction", "Revision", "Role", "SearchDocument", "SearchState", "RoleKind", "Segment",
+    "PlaceName", "PublicationState", "Redaction", "Revision", "RecordDocument", "Role", "SearchDocument", "SearchState", "RoleKind", "Segment",
     "SegmentKind",
-    "Source", "SourceFile", "SourceKind", "Testimony", "AgentRole", "TransmissionLink", "User", "UserSession",
+    "Source", "SourceFile", "SourceKind", "Testimony", "testimony_places", "AgentRole", "TransmissionLink", "User", "UserSession",
 ]

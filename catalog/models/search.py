@@ -46,6 +46,23 @@ class SearchDocument(Base):
         return f"<SearchDocument {self.id} segment={self.segment_id}>"
 
 
+class RecordDocument(Base):
+    """One testimony's details as one audience may read them, for matching records by their
+    metadata: title, speakers' names (a sealed identity by pseudonym below the rank that may see
+    it), summary, occasion, places given at and about, and its claims' statements. `id` is
+    testimony_id * 4 + the lowest viewer rank reading that form (one row per distinct form)."""
+
+    __tablename__ = "record_documents"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False)
+    testimony_id: Mapped[int] = mapped_column(Integer, index=True)
+    body: Mapped[str] = mapped_column(TokenText)
+    tags: Mapped[str] = mapped_column(TokenText)
+
+    def __repr__(self) -> str:
+        return f"<RecordDocument {self.id} testimony={self.testimony_id}>"
+
+
 #: Rows of `search_state`: the token of the derived search and browse data, the token of
 #: everything readers may see (changed by every write to the records; cached pages compare it),
 #: and the token of agents' and places' names (the alternate-name index compares it).
@@ -93,11 +110,13 @@ class IndexChange(Base):
 #: SQLite's FTS5 table and the shadow tables FTS5 creates for it: made by the migration with raw
 #: DDL, so model/schema comparisons leave them out.
 FTS_TABLES = ("search_fts", "search_fts_data", "search_fts_idx", "search_fts_docsize", "search_fts_config",
-              "search_fts_content")
+              "search_fts_content", "record_fts", "record_fts_data", "record_fts_idx", "record_fts_docsize",
+              "record_fts_config", "record_fts_content")
 
 
 #: PostgreSQL's GIN indexes on the tsvector columns, likewise made by the migration only.
-GIN_INDEXES = ("ix_search_documents_body_gin", "ix_search_documents_tags_gin")
+GIN_INDEXES = ("ix_search_documents_body_gin", "ix_search_documents_tags_gin", "ix_record_documents_body_gin",
+               "ix_record_documents_tags_gin")
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

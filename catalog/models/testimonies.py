@@ -12,8 +12,10 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    Column,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -31,6 +33,15 @@ from .base import (
     Timestamp,
     enum_column,
     utcnow,
+)
+
+#: The places a testimony speaks of ("about"), as archivists set them; apart from the place it
+#: was given at (its occasion's place).
+testimony_places = Table(
+    "testimony_places",
+    Base.metadata,
+    Column("testimony_id", ForeignKey("testimonies.id", ondelete="CASCADE"), primary_key=True),
+    Column("place_id", ForeignKey("places.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
@@ -110,6 +121,9 @@ class Testimony(Base):
     )
     collections: Mapped[list["Collection"]] = relationship(  # noqa: F821
         secondary="testimony_collections", order_by="Collection.title"
+    )
+    about_places: Mapped[list["Place"]] = relationship(  # noqa: F821
+        secondary=testimony_places, order_by="Place.name"
     )
 
     __mapper_args__ = {"version_id_col": version}

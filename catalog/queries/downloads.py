@@ -15,7 +15,9 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from ..models import Agent, AgentRole, Occasion, Place, Redaction, Revision, RoleKind, Segment, Source, Testimony
+from ..models import (
+    Agent, AgentRole, Occasion, Place, Redaction, Revision, RoleKind, Segment, Source, Testimony, testimony_places,
+)
 from ..viewer import Viewer
 from .records import SegmentRecord, TestimonyRow
 from .testimony_rows import AGENT_COLUMNS, PlaceRow, agent_row
@@ -52,6 +54,12 @@ def _statements():
         .where(AgentRole.testimony_id.in_(bindparam("ids", expanding=True)), AgentRole.role == RoleKind.SPEAKER)
         .order_by(AgentRole.testimony_id, AgentRole.position, AgentRole.id)
     )
+    about = (
+        select(testimony_places.c.testimony_id, Place.key)
+        .join(Place, Place.id == testimony_places.c.place_id)
+        .where(testimony_places.c.testimony_id.in_(bindparam("ids", expanding=True)))
+        .order_by(testimony_places.c.testimony_id, Place.key)
+    )
     revisions = (
         select(Revision.entity_id, func.max(Revision.number))
         .where(Revision.entity_type == "testimony", Revision.entity_id.in_(bindparam("ids", expanding=True)))
@@ -75,7 +83,7 @@ def _statements():
         .where(Segment.testimony_id.in_(bindparam("ids", expanding=True)))
         .order_by(Redaction.segment_id, Redaction.start, Redaction.id)
     )
-    return SimpleNamespace(speakers=speakers, revisions=revisions, sources=sources, places=places,
+    return SimpleNamespace(speakers=speakers, about=about, revisions=revisions, sources=sources, places=places,
                            redactions=redactions)
 
 
@@ -124,6 +132,9 @@ def _batch(session: Session, viewer: Viewer, ids: list[int], passages: bool) -> 
     for row in connection.execute(s.speakers, {"ids": found}):
         speakers[row.testimony_id].append(agent_ref(viewer, agent_row(row)))
     revisions = dict(connection.execute(s.revisions, {"ids": found}).all())
+    about: dict[int, list[str]] = {}
+    for testimony_id, key in connection.execute(s.about, {"ids": found}):
+        about.setdefault(testimony_id, []).append(key)
     counts = dict(connection.execute(v.counts, {"ids": found}).all())
     sources = _sources(connection, s, {row.source_id for row in rows.values()})
     places = _places(connection, s, {row.o_place_id for row in rows.values()})
@@ -145,6 +156,7 @@ def _batch(session: Session, viewer: Viewer, ids: list[int], passages: bool) -> 
             source=source_ref(viewer, source) if source is not None else None,
             speakers=tuple(speakers[testimony_id]), revision=revisions.get(testimony_id),
             passage_count=counts.get(testimony_id, 0), segments=segments,
+            about_places=tuple(about.get(testimony_id, ())),
         )
 
     order = [i for i in ids if i in rows]

@@ -205,6 +205,8 @@ class TestimonyRecord:
     viewer_label: str
     #: The collections it belongs to, by title.
     collections: tuple[CollectionRef, ...] = ()
+    #: The places it speaks of, as archivists set them (apart from where it was given).
+    about_places: tuple[PlaceRef, ...] = ()
 
     @property
     def speakers(self) -> tuple[RoleRecord, ...]:
@@ -288,6 +290,8 @@ class TestimonyRow:
     passage_count: int
     #: Those passages, in order; empty unless they were asked for.
     segments: tuple[SegmentRecord, ...] = ()
+    #: Keys of the places it speaks of, as archivists set them.
+    about_places: tuple[str, ...] = ()
 
 
 _Passage = TypeVar("_Passage")

@@ -15,6 +15,7 @@ from .freshness import latest_revision_number
 from .records import (
     ClaimRecord,
     CollectionRef,
+    PlaceRef,
     CorroborationChangeRecord,
     RoleRecord,
     TestimonyRecord,
@@ -151,6 +152,7 @@ def build_testimony_record(session: Session, viewer: Viewer, testimony, revision
         revision=revision,
         viewer_label=viewer.label,
         collections=tuple(CollectionRef(c.key, c.title) for c in testimony.collections),
+        about_places=tuple(PlaceRef(p.key, p.name, ()) for p in testimony.about_places),
     )
 
 

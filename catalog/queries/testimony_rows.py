@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Agent, AgentRole, Claim, Collection, Occasion, Place, Revision, Segment, Source, Testimony, TransmissionLink
 from ..models.collections import testimony_collections
+from ..models.testimonies import testimony_places
 from ..models.testimonies import CorroborationChange, Redaction
 from ..viewer import Viewer
 from .visibility import cached_statement, testimony_visibility
@@ -66,6 +67,7 @@ def _testimony_statement(viewer: Viewer):
             revision.label("revision"),
             # Most testimonies are in no collection: asking here spares them a statement.
             exists().where(testimony_collections.c.testimony_id == Testimony.id).label("in_collections"),
+            exists().where(testimony_places.c.testimony_id == Testimony.id).label("has_about"),
         )
         .outerjoin(Occasion, Occasion.id == Testimony.occasion_id)
         .where(testimony_visibility(viewer), Testimony.public_id == bindparam("public_id"))
@@ -127,6 +129,12 @@ def _statements():
         .where(testimony_collections.c.testimony_id == bindparam("testimony_id"))
         .order_by(Collection.title)
     )
+    about = (
+        select(Place.key, Place.name)
+        .join(testimony_places, testimony_places.c.place_id == Place.id)
+        .where(testimony_places.c.testimony_id == bindparam("testimony_id"))
+        .order_by(Place.name)
+    )
     # The place and its parents; UNION (not UNION ALL) ends on a cycle as `Place.ancestors` does.
     chain = select(Place.id, Place.key, Place.name, Place.parent_id).where(Place.id == bindparam("place_id"))
     chain = chain.cte("place_chain", recursive=True)
@@ -136,7 +144,7 @@ def _statements():
     places = select(chain.c.id, chain.c.key, chain.c.name, chain.c.parent_id)
     return SimpleNamespace(
         roles=roles, transmission=transmission, segments=segments, redactions=redactions, history=history,
-        sources=sources, places=places, collections=collections,
+        sources=sources, places=places, collections=collections, about=about,
     )
 
 
@@ -226,5 +234,7 @@ def read_testimony(
         corroboration_history=history,
         collections=[SimpleNamespace(key=r.key, title=r.title) for r in connection.execute(s.collections, ids)]
         if row.in_collections else [],
+        about_places=[SimpleNamespace(key=r.key, name=r.name) for r in connection.execute(s.about, ids)]
+        if row.has_about else [],
     )
     return testimony, row.revision

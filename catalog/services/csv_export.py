@@ -43,6 +43,7 @@ TESTIMONY_COLUMNS: dict[str, str] = {
     "occasion_title": "Its title.",
     "occasion_date": "EDTF date of the occasion (when the testimony was given).",
     "place": "Where it was given, with the places it lies within (\"Evin Prison, Tehran, Iran\").",
+    "about_places": "Keys of the places it speaks of, as archivists set them, separated by \"; \".",
     "source": "Key of the source the testimony was taken from.",
     "source_title": "That source's title.",
     "access_level": "public, restricted or confidential.",
@@ -99,6 +100,7 @@ def testimony_line(t: TestimonyRow, links: Links) -> list:
         occasion.key if occasion else None, occasion.title if occasion else None,
         occasion.date_edtf if occasion else None,
         occasion.place.full_name if occasion and occasion.place else None,
+        "; ".join(t.about_places) or None,
         t.source.key if t.source else None, t.source.title if t.source else None,
         t.access_level.value, t.publication_state.value, t.corroboration_status, plain_text(t.summary_html),
         t.passage_count, t.revision, links.testimony(t.public_id),
@@ -111,7 +113,7 @@ def _testimony_cells(t: TestimonyRow) -> list:
         t.public_id, t.title, "; ".join(s.key for s in t.speakers), "; ".join(s.name for s in t.speakers),
         "; ".join(s.kind.value for s in t.speakers), t.account_kind, t.language, t.events_date_edtf,
         t.occasion.key if t.occasion else None, t.source.key if t.source else None, t.access_level.value,
-        t.publication_state.value, sanitize_html(t.summary_html),
+        t.publication_state.value, sanitize_html(t.summary_html), "; ".join(t.about_places) or None,
     ]
 
 
@@ -128,7 +130,7 @@ def passage_line(t: Optional[TestimonyRow], s: SegmentRecord, links: Links) -> l
     """A passage's row; a source's own framing (a search hit outside any testimony) has its
     testimony columns empty but for `source`."""
     if t is None:
-        testimony = [None] * 9 + [s.source_key] + [None] * 3
+        testimony = [None] * 9 + [s.source_key] + [None] * 4
         link = links.source(s.source_key) if s.source_key else None
     else:
         testimony = _testimony_cells(t)

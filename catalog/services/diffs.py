@@ -30,7 +30,7 @@ LABELS = {
     "translation_language": "Translation language", "direction": "Direction", "author_id": "Author",
     "timecode_start": "Starts at", "timecode_end": "Ends at", "redactions": "Redactions",
     "roles": "Roles", "transmission": "How it reached us", "names": "Other names", "files": "Files",
-    "corroboration_history": "Corroboration history", "claims": "Claims", "collections": "Collections",
+    "corroboration_history": "Corroboration history", "claims": "Claims", "collections": "Collections", "about_places": "Places spoken of",
     "withdrawn_dt": "Withdrawn on", "first_public_dt": "Readable by the public since",
     "deleted_public_reason": "What readers are told of the deletion",
 }

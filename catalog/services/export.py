@@ -142,6 +142,7 @@ def testimony_json(record: queries.TestimonyRecord) -> dict[str, Any]:
             "segments": [segment_json(segment) for segment in record.segments],
             "claims": [claim_json(claim) for claim in record.claims],
             "collections": [collection.key for collection in record.collections],
+            "about_places": [place.key for place in record.about_places],
             "revision": record.revision,
         }
     )

@@ -82,3 +82,22 @@ def test_search_pages_leak_nothing(client, session, make_testimony):
 def test_print_link_on_results(client, seeded):
     page = client.get("/search?q=Garces").get_data(as_text=True)
     assert "/print/selection.pdf?ids=T-0010" in page
+
+
+def test_records_matched_by_their_details_are_listed_apart(client, seeded):
+    page = client.get("/search?q=Ardekani").get_data(as_text=True)
+    section = page.split('class="record-matches"', 1)[1].split("</section>", 1)[0]
+    assert "Kamal Afkhami Ardekani: the Death Committees at Evin prison" in section
+    assert "Matched in title, speaker" in section
+    assert '<h2 class="passages-heading">Passages</h2>' in page
+    # A search for one kind of text lists passages only.
+    page = client.get("/search?q=Ardekani&scope=first_person").get_data(as_text=True)
+    assert 'class="record-matches"' not in page
+
+
+def test_api_search_lists_matching_records(client, seeded):
+    body = client.get("/api/search?q=Ardekani").get_json()
+    assert body["matching_records"]["total"] >= 1
+    first = body["matching_records"]["testimonies"][0]
+    assert first["testimony"]["title"].startswith("Kamal Afkhami Ardekani")
+    assert "title" in first["matched_in"]

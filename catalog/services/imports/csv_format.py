@@ -34,6 +34,7 @@ COLUMNS: dict[str, str] = {
     "access_level": "public, restricted or confidential (default public).",
     "publication_state": "draft or published (default draft).",
     "summary": "Archivist's summary (editorial HTML, cleaned on import).",
+    "about_places": "Keys of the places the account speaks of (apart from where it was given), separated by \"; \".",
     "segment_kind": "first_person, editorial, question or reported. Required on every row.",
     "segment_text": "The segment's text, exactly as given. Required on every row.",
     "segment_language": "BCP 47 tag of the segment (default: the testimony's language).",
@@ -51,7 +52,7 @@ REQUIRED = ("testimony", "segment_kind", "segment_text")
 #: Columns that only matter on a testimony's first row.
 TESTIMONY_COLUMNS = (
     "title", "speaker", "speaker_name", "speaker_kind", "account_kind", "language", "events_date", "occasion",
-    "source", "access_level", "publication_state", "summary",
+    "source", "access_level", "publication_state", "summary", "about_places",
 )
 #: Where the importer's field names come from in the CSV.
 _SEGMENT_FIELDS = {
@@ -179,6 +180,8 @@ def _testimony_from(row: dict[str, str], data: dict, origin: dict, line: int) ->
             testimony[json_name] = row[column] if column in _AS_TYPED else get(column)
     if get("summary"):
         testimony["summary"] = row["summary"]
+    if get("about_places"):
+        testimony["about_places"] = [key.strip() for key in row["about_places"].split(";") if key.strip()]
     if get("speaker"):
         testimony["roles"] = [{"agent": get("speaker"), "role": "speaker"}]
         if get("speaker_name") and not any(a["key"] == get("speaker") for a in data["agents"]):

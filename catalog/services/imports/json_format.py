@@ -44,7 +44,7 @@ _SOURCE_FIELDS = ("key", "title", "kind", "publisher", "date", "language", "loca
                   "access_level", "files")
 _TESTIMONY_FIELDS = ("id", "title", "account_kind", "occasion", "source", "language", "events_date",
                      "publication_state", "withdrawn_reason", "withdrawn_at", "first_public_at", "access_level", "consent_status", "consent_note",
-                     "corroboration", "summary", "roles", "transmission", "claims", "collections")
+                     "corroboration", "summary", "roles", "transmission", "claims", "collections", "about_places")
 _COLLECTION_FIELDS = ("key", "title", "description")
 _SECTIONS = (
     ("agents", Agent, AgentInput, _AGENT_FIELDS, "key"),

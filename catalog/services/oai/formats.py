@@ -132,6 +132,7 @@ _ITEM = {
     "redactions": "redaction",
     "claims": "claim",
     "collections": "collection",
+    "about_places": "place",
 }
 
 

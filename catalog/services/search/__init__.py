@@ -24,7 +24,7 @@ from ...viewer import Viewer
 from . import catalog_index
 from .catalog_index import DEFAULT_SORT, SORTS
 from .documents import KIND_TAG
-from .engines import Constraints, Hit, engine_for
+from .engines import Constraints, Hit, engine_for, records_for
 from .facts import FACETS, RANK, STAFF_FACETS, tag
 from .normalise import tokens_with_offsets
 from .query import ParsedQuery, QueryError, parse
@@ -44,6 +44,8 @@ SAMPLE_SIZE = 2000
 #: Passages per search page; testimonies per browse page.
 SEARCH_PAGE_SIZE = 20
 BROWSE_PAGE_SIZE = 50
+#: Records matched by their details shown with a search (the most relevant first).
+RECORD_PAGE_SIZE = 10
 #: Values shown per facet before "more".
 FACET_SIZE = 12
 #: Words of context on each side of a highlighted match.
@@ -217,6 +219,10 @@ class SearchResults:
     records: int
     filters: tuple[tuple[str, str], ...] = field(default=())
     sample_size: int = SAMPLE_SIZE
+    #: Testimonies whose details (title, speakers, summary, occasion, places, claims) match,
+    #: apart from the passage hits: the first RECORD_PAGE_SIZE, and how many match in all.
+    record_matches: tuple["RecordMatch", ...] = field(default=())
+    record_total: int = 0
 
     @property
     def pages(self) -> int:
@@ -225,6 +231,31 @@ class SearchResults:
     @property
     def testimony_ids(self) -> list[str]:
         return [g.testimony.public_id for g in self.groups if g.testimony is not None]
+
+
+@dataclass(frozen=True)
+class RecordMatch:
+    testimony: object
+    #: Which of the details shown with the record hold the words ("title", "speaker", "occasion");
+    #: empty when the match is in details not shown in the list (summary, places, claims).
+    fields: tuple[str, ...]
+
+
+def _record_matches(session: Session, viewer: Viewer, query: ParsedQuery, constraints: Constraints,
+                    ranked: bool, limit: int) -> tuple[RecordMatch, ...]:
+    hits = records_for(session.connection()).hits(query, constraints, limit, 0, ranked)
+    summaries = queries.summaries_by_id(session, viewer, [h.testimony_id for h in hits])
+    found = []
+    for hit in hits:
+        summary = summaries.get(hit.testimony_id)
+        if summary is None:
+            continue
+        fields = [name for name, texts in (
+            ("title", [summary.title]), ("speaker", [s.name for s in summary.speakers]),
+            ("occasion", [summary.occasion_title or ""]),
+        ) if any(_match_spans(tokens_with_offsets(text), query) for text in texts if text)]
+        found.append(RecordMatch(summary, tuple(fields)))
+    return tuple(found)
 
 
 def _constraints(viewer: Viewer, scope: str, filters) -> Constraints:
@@ -263,8 +294,19 @@ def search(
     mask = index.mask_of_ids(sample_testimonies) & index.visible(rank)
     facets = _facet_results(index, mask, viewer, list(filters), toggle_url, expanded)
     groups = _groups(session, viewer, hits, query)
+    record_matches, record_total = (), 0
+    if scope == "all":
+        # Records are matched by their details, which are no kind of passage: only when every
+        # kind of text is searched. Facet filters apply to them as to passages.
+        record_constraints = Constraints(rank=rank, required_tags=constraints.required_tags)
+        records_engine = records_for(session.connection())
+        record_total = index.remembered(("records", query, record_constraints),
+                                        lambda: records_engine.count(query, record_constraints))
+        if record_total:
+            record_matches = _record_matches(session, viewer, query, record_constraints,
+                                             record_total <= RANK_LIMIT, RECORD_PAGE_SIZE)
     return SearchResults(parsed, scope, also, total, tuple(groups), page, page_size, ranked, tuple(facets),
-                         exact, records, tuple(filters))
+                         exact, records, tuple(filters), record_matches=record_matches, record_total=record_total)
 
 
 #: Hits read per look-up by `all_hits`.

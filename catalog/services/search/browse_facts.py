@@ -33,7 +33,7 @@ class Labels:
             label = AccountKind(value).label if value in AccountKind._value2member_map_ else value
         elif name == "status":
             label = CorroborationStatus(value).label if value in CorroborationStatus._value2member_map_ else value
-        elif name == "place" and value in self.place_by_key:
+        elif name in ("place", "about") and value in self.place_by_key:
             label = ", ".join(p.name for p in place_chain(self.places, self.place_by_key[value].id))
         elif name == "source" and value in self.source_by_key:
             label, level = self.source_by_key[value]
@@ -87,7 +87,8 @@ class BrowseRow:
     created: str
 
 
-def derive(row, labels: Labels, spans: dict) -> BrowseRow:
+def derive(row, labels: Labels, spans: dict, about: tuple = ()) -> BrowseRow:
+    """`about`: the ids of the places the testimony speaks of (`fetch_about`)."""
     (_id, public_id, title, language, kind, status, source_id, access, state, deleted,
      ev_lo, ev_hi, gv_lo, gv_hi, place_id, created) = row
     if deleted:
@@ -101,6 +102,9 @@ def derive(row, labels: Labels, spans: dict) -> BrowseRow:
     if source_id in labels.source_keys:
         values.append(("source", labels.source_keys[source_id]))
     values.extend(("place", key) for key in labels.chains.get(place_id, ()))
+    if about:
+        values.extend(("about", key) for key in dict.fromkeys(
+            key for about_id in about for key in labels.chains.get(about_id, ())))
     events, given = (_day(ev_lo), _day(ev_hi)), (_day(gv_lo), _day(gv_hi))
     for facet, key in (("year", events), ("given", given)):
         if key not in spans:
@@ -122,3 +126,37 @@ def fetch_facts(connection, ids: list[int]) -> dict[int, tuple]:
         for row in connection.exec_driver_sql(sql, chunk):
             found[row[0]] = tuple(row)
     return found
+
+
+#: The places each testimony speaks of: those archivists set, and the scope places of its claims
+#: on passages everyone may read (a claim on a restricted passage must not tell the public, by a
+#: facet, what it is about).
+ABOUT_SQL = (
+    "SELECT testimony_id, place_id FROM testimony_places{where_set} "
+    "UNION SELECT s.testimony_id, c.scope_place_id FROM claims c JOIN segments s ON s.id = c.segment_id "
+    "WHERE c.scope_place_id IS NOT NULL AND s.testimony_id IS NOT NULL AND s.access_level = 'public'{where_claim}"
+)
+
+
+def fetch_about(connection, ids=None) -> dict[int, tuple[int, ...]]:
+    """testimony id -> the ids of the places it speaks of (for every testimony when `ids` is None)."""
+    found: dict[int, list[int]] = {}
+    if ids is None:
+        chunks = [None]
+    else:
+        ids = list(ids)
+        chunks = [tuple(ids[start:start + 450]) for start in range(0, len(ids), 450)]
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    for chunk in chunks:
+        if chunk is None:
+            sql, params = ABOUT_SQL.format(where_set="", where_claim=""), ()
+        elif not chunk:
+            continue
+        else:
+            marks = ", ".join([mark] * len(chunk))
+            sql = ABOUT_SQL.format(where_set=f" WHERE testimony_id IN ({marks})",
+                                   where_claim=f" AND s.testimony_id IN ({marks})")
+            params = chunk + chunk
+        for testimony_id, place_id in connection.exec_driver_sql(sql, params):
+            found.setdefault(testimony_id, []).append(place_id)
+    return {tid: tuple(sorted(places)) for tid, places in found.items()}

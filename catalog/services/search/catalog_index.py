@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from ...models import IndexChange, SearchState
 from ...models.search import INDEX_STATE, NAMES_STATE
-from .browse_facts import FACT_SQL, NEVER, BrowseRow, Labels, derive, fetch_facts
+from .browse_facts import FACT_SQL, NEVER, BrowseRow, Labels, derive, fetch_about, fetch_facts
 from .facet_rows import build_facet
 from .facts import FACETS
 from .indexing import PENDING_CHANGES, PRIVATE_INDEX
@@ -86,11 +86,12 @@ class CatalogIndex:
         #: those codes by value.
         columns: dict[str, tuple[array, array, dict[str, int]]] = {name: (array("q"), array("q"), {}) for name in FACETS}
         spans: dict = {}
+        about = fetch_about(connection)
         result = connection.exec_driver_sql(FACT_SQL + " ORDER BY t.id")
         i = 0
         while chunk := result.fetchmany(BUILD_CHUNK):
             for row in chunk:
-                item = derive(row, labels, spans)
+                item = derive(row, labels, spans, about.get(row[0], ()))
                 ids.append(row[0])
                 visible.append(item.visible_to)
                 dates["events_lo"].append(item.events[0])
@@ -229,6 +230,7 @@ class CatalogIndex:
         new._labels = labels
         ids = sorted({t for _, t in changes if t is not None})
         facts = fetch_facts(connection, ids)
+        about = fetch_about(connection, ids)
         wanted = np.array(ids, dtype=np.int64)
         positions = self.positions_of(wanted)
         added = [t for t, p in zip(ids, positions) if p < 0 and t in facts]
@@ -250,14 +252,14 @@ class CatalogIndex:
                 # Gone from the table altogether: ranked out, with no facet rows.
                 new.visible_to[position] = NEVER
                 continue
-            item = derive(facts[t], labels, spans)
+            item = derive(facts[t], labels, spans, about.get(t, ()))
             new._set(position, item)
             for facet, value in item.values:
                 rows[facet].append((position, value))
         changed = np.array(sorted(position_of.values()), dtype=np.int64)
         new.facets = {}
         for name, facet in self.facets.items():
-            if labels is not self._labels and name in ("place", "source"):
+            if labels is not self._labels and name in ("place", "about", "source"):
                 facet = facet.relabelled(labels)
             new.facets[name] = facet.patched(changed, size, rows[name], labels) if changed.size else facet
         new.orders = new._patched_orders(changed) if changed.size else self.orders

@@ -339,3 +339,131 @@ def engine_for(connection: Connection) -> Engine:
     if connection.dialect.name == "sqlite":
         return SQLiteEngine(connection)
     return PostgresEngine(connection)
+
+
+# --- the record index: testimonies matched by their metadata ----------------------------------
+
+
+@dataclass(frozen=True)
+class RecordHit:
+    doc_id: int
+    testimony_id: int
+
+
+class RecordEngine:
+    """The record index (`record_documents`): one row per testimony and distinct audience form of
+    its details. The same folded tokens, query syntax and tag constraints as the passage index."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def clear(self) -> None: ...
+    def delete(self, testimony_ids: Sequence[int]) -> None: ...
+    def insert(self, rows: Sequence, bulk: bool = False) -> None: ...
+    def before_bulk(self) -> None: ...
+    def after_bulk(self) -> None: ...
+    def count(self, query: ParsedQuery, constraints: Constraints) -> int: ...
+    def hits(self, query: ParsedQuery, constraints: Constraints, limit: int, offset: int,
+             ranked: bool) -> list[RecordHit]: ...
+
+
+class SQLiteRecords(RecordEngine):
+    def clear(self) -> None:
+        self.connection.exec_driver_sql("DELETE FROM record_documents")
+        self.connection.exec_driver_sql("INSERT INTO record_fts(record_fts) VALUES('delete-all')")
+
+    def delete(self, testimony_ids: Sequence[int]) -> None:
+        for chunk in _chunks(list(testimony_ids)):
+            marks = ",".join("?" * len(chunk))
+            self.connection.exec_driver_sql(
+                "INSERT INTO record_fts(record_fts, rowid, body, tags) SELECT 'delete', id, body, tags "
+                f"FROM record_documents WHERE testimony_id IN ({marks})",
+                tuple(chunk),
+            )
+            self.connection.exec_driver_sql(f"DELETE FROM record_documents WHERE testimony_id IN ({marks})", tuple(chunk))
+
+    def insert(self, rows, bulk: bool = False) -> None:
+        if not rows:
+            return
+        values = [(r.id, r.testimony_id, " ".join(r.tokens), " ".join(r.tags)) for r in rows]
+        self.connection.exec_driver_sql(
+            "INSERT INTO record_documents (id, testimony_id, body, tags) VALUES (?, ?, ?, ?)", values)
+        if not bulk:
+            self.connection.exec_driver_sql(
+                "INSERT INTO record_fts(rowid, body, tags) VALUES (?, ?, ?)", [(v[0], v[2], v[3]) for v in values])
+
+    def after_bulk(self) -> None:
+        self.connection.exec_driver_sql("INSERT INTO record_fts(record_fts) VALUES('rebuild')")
+        self.connection.exec_driver_sql("INSERT INTO record_fts(record_fts) VALUES('optimize')")
+
+    def count(self, query, constraints) -> int:
+        return self.connection.exec_driver_sql(
+            "SELECT count(*) FROM record_fts WHERE record_fts MATCH ?", (fts5_match(query, constraints),)
+        ).scalar_one()
+
+    def hits(self, query, constraints, limit, offset, ranked) -> list[RecordHit]:
+        order = "bm25(record_fts, 1.0, 0.0), record_fts.rowid" if ranked else "record_fts.rowid"
+        rows = self.connection.exec_driver_sql(
+            "SELECT d.id, d.testimony_id FROM record_fts JOIN record_documents d ON d.id = record_fts.rowid "
+            f"WHERE record_fts MATCH ? ORDER BY {order} LIMIT ? OFFSET ?",
+            (fts5_match(query, constraints), limit, offset),
+        )
+        return [RecordHit(*row) for row in rows]
+
+
+class PostgresRecords(RecordEngine):
+    def clear(self) -> None:
+        self.connection.exec_driver_sql("TRUNCATE record_documents")
+
+    def delete(self, testimony_ids: Sequence[int]) -> None:
+        for chunk in _chunks(list(testimony_ids), 5000):
+            self.connection.execute(
+                text("DELETE FROM record_documents WHERE testimony_id = ANY(:ids)"), {"ids": list(chunk)})
+
+    def insert(self, rows, bulk: bool = False) -> None:
+        if not rows:
+            return
+        if bulk:
+            buffer = io.StringIO()
+            for r in rows:
+                buffer.write("\t".join([str(r.id), str(r.testimony_id), tsvector_literal(r.tokens),
+                                        tsvector_literal(r.tags, positions=False)]) + "\n")
+            cursor = self.connection.connection.driver_connection.cursor()
+            with cursor.copy("COPY record_documents (id, testimony_id, body, tags) FROM STDIN") as copy:
+                copy.write(buffer.getvalue())
+            return
+        self.connection.execute(
+            text("INSERT INTO record_documents (id, testimony_id, body, tags) "
+                 "VALUES (:id, :testimony_id, CAST(:body AS tsvector), CAST(:tags AS tsvector))"),
+            [{"id": r.id, "testimony_id": r.testimony_id, "body": tsvector_literal(r.tokens),
+              "tags": tsvector_literal(r.tags, positions=False)} for r in rows],
+        )
+
+    def before_bulk(self) -> None:
+        self.connection.exec_driver_sql("DROP INDEX IF EXISTS ix_record_documents_body_gin")
+        self.connection.exec_driver_sql("DROP INDEX IF EXISTS ix_record_documents_tags_gin")
+
+    def after_bulk(self) -> None:
+        self.connection.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{GIN_BUILD_MEMORY}'")
+        self.connection.exec_driver_sql("CREATE INDEX ix_record_documents_body_gin ON record_documents USING gin (body)")
+        self.connection.exec_driver_sql("CREATE INDEX ix_record_documents_tags_gin ON record_documents USING gin (tags)")
+        self.connection.exec_driver_sql("ANALYZE record_documents")
+
+    def count(self, query, constraints) -> int:
+        where, params = _pg_where(query, constraints)
+        return self.connection.execute(text(f"SELECT count(*) FROM record_documents WHERE {where}"), params).scalar_one()
+
+    def hits(self, query, constraints, limit, offset, ranked) -> list[RecordHit]:
+        where, params = _pg_where(query, constraints)
+        order = "ts_rank(body, CAST(:b AS tsquery)) DESC, id" if ranked else "id"
+        rows = self.connection.execute(
+            text(f"SELECT id, testimony_id FROM record_documents WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset"),
+            {**params, "limit": limit, "offset": offset},
+        )
+        return [RecordHit(*row) for row in rows]
+
+
+def records_for(connection: Connection) -> RecordEngine:
+    if connection.dialect.name == "sqlite":
+        return SQLiteRecords(connection)
+    return PostgresRecords(connection)

@@ -22,7 +22,8 @@ STAFF_RANK = 2
 #: The browse facets in display order: URL parameter -> heading.
 FACETS = {
     "kind": "Kind of account",
-    "place": "Place",
+    "place": "Place given at",
+    "about": "Place spoken of",
     "year": "Year of the events",
     "given": "Year given",
     "status": "Corroboration",
@@ -33,7 +34,7 @@ FACETS = {
 #: Facets only signed-in readers see (the public sees only public records anyway).
 STAFF_FACETS = frozenset({"access"})
 #: Short tag prefixes for the search index (letters only: tokens are letters and digits).
-TAG_PREFIX = {"kind": "fa", "place": "fp", "year": "fy", "given": "fg", "status": "fc", "lang": "fl",
+TAG_PREFIX = {"kind": "fa", "place": "fp", "about": "fb", "year": "fy", "given": "fg", "status": "fc", "lang": "fl",
               "source": "fs", "access": "fx"}
 
 
@@ -68,6 +69,8 @@ class TestimonyFacts:
     given_upper: Optional[dt.date]
     place_id: Optional[int]
     created_dt: Optional[dt.datetime]
+    #: The places it speaks of (browse_facts.fetch_about).
+    about_ids: tuple[int, ...] = ()
 
     @property
     def visible_to(self) -> Optional[int]:
@@ -108,25 +111,29 @@ _FACT_COLUMNS = (
 
 
 def load_facts(connection: Connection, testimony_ids: Optional[Iterable[int]] = None) -> dict[int, TestimonyFacts]:
+    from .browse_facts import fetch_about
+
     statement = select(*_FACT_COLUMNS).outerjoin(Occasion, Testimony.occasion_id == Occasion.id)
     facts: dict[int, TestimonyFacts] = {}
     if testimony_ids is not None:
         ids = list(testimony_ids)
+        about = fetch_about(connection, ids)
         for start in range(0, len(ids), 900):
             for row in connection.execute(statement.where(Testimony.id.in_(ids[start:start + 900]))):
-                facts[row[0]] = _fact(row)
+                facts[row[0]] = _fact(row, about.get(row[0], ()))
         return facts
+    about = fetch_about(connection)
     for row in connection.execute(statement.order_by(Testimony.id)):
-        facts[row[0]] = _fact(row)
+        facts[row[0]] = _fact(row, about.get(row[0], ()))
     return facts
 
 
-def _fact(row) -> TestimonyFacts:
+def _fact(row, about: tuple[int, ...] = ()) -> TestimonyFacts:
     return TestimonyFacts(
         id=row[0], public_id=row[1], title=row[2], language=row[3] or "", account_kind=row[4].value,
         corroboration=row[5].value, source_id=row[6], access=row[7], state=row[8], is_deleted=bool(row[9]),
         events_lower=row[10], events_upper=row[11], given_lower=row[12], given_upper=row[13], place_id=row[14],
-        created_dt=row[15],
+        created_dt=row[15], about_ids=about,
     )
 
 
@@ -149,6 +156,8 @@ def facet_values(
     values = {
         "kind": [facts.account_kind],
         "place": [place.key for place in place_chain(places, facts.place_id)],
+        "about": list(dict.fromkeys(place.key for about_id in facts.about_ids
+                                    for place in place_chain(places, about_id))),
         "year": _years(facts.events_lower, facts.events_upper),
         "given": _years(facts.given_lower, facts.given_upper),
         "status": [facts.corroboration],

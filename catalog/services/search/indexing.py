@@ -22,6 +22,7 @@ from ...models import (
     Agent,
     AgentName,
     AgentRole,
+    Claim,
     CorroborationChange,
     IndexChange,
     Job,
@@ -37,11 +38,13 @@ from ...models import (
     Testimony,
     TransmissionLink,
     UserSession,
+    testimony_places,
 )
 from ...models.search import CONTENT_STATE, INDEX_STATE, NAMES_STATE
 from .documents import SEGMENT_COLUMNS, Tokenised, build_rows, load_redactions, rows_for_segments
 from .engines import engine_for
 from .facts import load_facts, load_places, load_sources
+from .record_index import rebuild_records, update_records
 
 #: Segments read and indexed per batch by a full rebuild.
 BATCH = 5000
@@ -151,6 +154,7 @@ def reindex_all(connection: Connection, progress=None) -> ReindexReport:
             derivers.terminate()
             derivers.join()
     engine.after_bulk()
+    rebuild_records(connection, facts, places, sources)
     if sqlite:
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache_size)}")
     bump(connection, INDEX_STATE, NAMES_STATE)
@@ -233,13 +237,16 @@ def prune_changes(connection: Connection, last: int, now: dt.datetime) -> None:
 
 def update_index(
     connection: Connection, testimony_ids: set[int], segment_ids: set[int], source_ids: set[int], other: bool = False,
-    tokenised: Optional[Tokenised] = None,
+    tokenised: Optional[Tokenised] = None, records: Iterable[int] = (),
 ) -> None:
     """Re-derive the index rows of these testimonies' segments, these segments, and these sources'
     own framing, and record the testimonies concerned for the browse indexes (`other`: see
-    `record_changes`; `tokenised`: row bodies tokenised before the write, see `tokenise_ahead`)."""
+    `record_changes`; `tokenised`: row bodies tokenised before the write, see `tokenise_ahead`).
+    The record index rows of every testimony concerned, and of `records` (whose details alone
+    changed: a claim, a speaker's name), are written again."""
     segment_ids = set(segment_ids)
     changed = set(testimony_ids)
+    places = sources = None
     if testimony_ids:
         ids = list(testimony_ids)
         for start in range(0, len(ids), 900):
@@ -261,12 +268,19 @@ def update_index(
             ).all())
         owners = {s[1] for s in segments if s[1] is not None}
         facts = load_facts(connection, owners)
+        places, sources = load_places(connection), load_sources(connection)
         # One facet computation per testimony, not per segment (a long transcript has thousands).
-        engine.insert(rows_for_segments(connection, segments, facts, load_places(connection), load_sources(connection),
+        engine.insert(rows_for_segments(connection, segments, facts, places, sources,
                                         facet_cache={}, tokenised=tokenised))
         # A passage's hits are its testimony's: cached search counts over it are dropped with it.
         changed |= owners
         other = other or any(s[1] is None for s in segments) or len(segments) < len(segment_ids)
+    concerned = changed | set(records)
+    concerned.discard(None)
+    if concerned:
+        if places is None:
+            places, sources = load_places(connection), load_sources(connection)
+        update_records(connection, concerned, places, sources)
     record_changes(connection, changed, other or not changed)
 
 
@@ -294,6 +308,10 @@ class _Touched:
     sources: set[int] = field(default_factory=set)
     occasions: set[int] = field(default_factory=set)
     places: set[int] = field(default_factory=set)
+    #: Claims' passages and agents whose changes alter testimonies' record index rows only.
+    claim_segments: set[int] = field(default_factory=set)
+    agents: set[int] = field(default_factory=set)
+    records: set[int] = field(default_factory=set)
     #: Something search or browse read (or their in-process caches) changed.
     relevant: bool = False
     #: Something other than testimonies and their passages did (places, sources, names, roles).
@@ -323,7 +341,8 @@ def _only_bookkeeping(obj) -> bool:
     if state.pending or state.deleted or state.was_deleted:
         return False
     changed = {attr.key for attr in state.mapper.column_attrs if state.attrs[attr.key].history.has_changes()}
-    return changed <= _BOOKKEEPING
+    # The places it speaks of are a collection, not a column: a change there is a change of facts.
+    return changed <= _BOOKKEEPING and not state.attrs.about_places.history.has_changes()
 
 
 def _collect(session: Session) -> _Touched:
@@ -338,8 +357,11 @@ def _collect(session: Session) -> _Touched:
             touched.testimonies.add(obj.id)
         elif isinstance(obj, Segment):
             # A segment's index row holds its testimony's facts, which no segment changes: the
-            # segment alone is indexed again, not every passage of its testimony.
+            # segment alone is indexed again, not every passage of its testimony. (Save its access
+            # level: which claims' places the testimony is about depends on it.)
             touched.segments.add(obj.id)
+            if obj in session.dirty and inspect(obj).attrs.access_level.history.has_changes():
+                touched.testimonies.add(obj.testimony_id)
         elif isinstance(obj, Redaction):
             if obj.segment_id is not None:
                 touched.segments.add(obj.segment_id)
@@ -349,8 +371,16 @@ def _collect(session: Session) -> _Touched:
             touched.places.add(obj.id)
         elif isinstance(obj, Source):
             touched.sources.add(obj.id)
+        elif isinstance(obj, Claim):
+            # A claim's scope place is a place its testimony is about (a facet of every passage).
+            touched.claim_segments.add(obj.segment_id)
+            touched.relevant = True
         elif isinstance(obj, _CACHE_ONLY):
             touched.relevant = touched.other = True
+            if isinstance(obj, Agent):
+                touched.agents.add(obj.id)
+            elif isinstance(obj, AgentRole):
+                touched.records.add(obj.testimony_id)
     touched.relevant = touched.relevant or bool(
         touched.testimonies or touched.segments or touched.sources or touched.occasions or touched.places)
     return touched
@@ -377,14 +407,29 @@ def _after_flush(session: Session, _context) -> None:
         # A moved or renamed place changes the place facet of every testimony given beneath it.
         subtree = list(_place_subtree(connection, touched.places))
         occasions.update(connection.execute(select(Occasion.id).where(Occasion.place_id.in_(subtree))).scalars())
+        # And the "about" facet of every testimony speaking of a place beneath it.
+        testimonies.update(connection.execute(select(testimony_places.c.testimony_id).where(
+            testimony_places.c.place_id.in_(subtree))).scalars())
+        testimonies.update(connection.execute(select(Segment.testimony_id).join(Claim, Claim.segment_id == Segment.id).where(
+            Claim.scope_place_id.in_(subtree), Segment.testimony_id.is_not(None))).scalars())
     if occasions:
         testimonies.update(connection.execute(
             select(Testimony.id).where(Testimony.occasion_id.in_(list(occasions)))
         ).scalars())
     if sources:
         testimonies.update(connection.execute(select(Testimony.id).where(Testimony.source_id.in_(list(sources)))).scalars())
+    records = set(touched.records)
+    if touched.claim_segments:
+        ids = [i for i in touched.claim_segments if i is not None]
+        testimonies.update(connection.execute(select(Segment.testimony_id).where(
+            Segment.id.in_(ids), Segment.testimony_id.is_not(None))).scalars())
+    if touched.agents:
+        ids = [i for i in touched.agents if i is not None]
+        records.update(connection.execute(select(AgentRole.testimony_id).where(
+            AgentRole.agent_id.in_(ids), AgentRole.testimony_id.is_not(None))).scalars())
+    records.discard(None)
     update_index(connection, testimonies, segments, sources,
-                 other=touched.other or bool(touched.places or touched.sources))
+                 other=touched.other or bool(touched.places or touched.sources), records=records)
 
 
 def _after_transaction_end(session: Session, transaction) -> None:

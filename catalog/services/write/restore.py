@@ -105,6 +105,7 @@ def _testimony(s: dict) -> TestimonyInput:
                       for t in s.get("transmission", [])],
         segments=[_segment(seg) for seg in s.get("segments", [])],
         collections=list(s.get("collections", [])),
+        about_places=list(s.get("about_places", [])),
     )
 
 

@@ -19,6 +19,7 @@ from ...models import (
     CorroborationChange,
     CorroborationStatus,
     Occasion,
+    Place,
     PublicationState,
     RoleKind,
     Source,
@@ -66,6 +67,8 @@ class TestimonyInput:
     claims: Any = None
     #: Keys of the collections it belongs to; None leaves its membership as it is.
     collections: Any = None
+    #: Keys (or ids) of the places it speaks of, apart from where it was given; None leaves them.
+    about_places: Any = None
     #: Records named for the first time beside the testimony (a form's "…or a new one").
     new_occasion: Optional[OccasionInput] = None
     new_source: Optional[SourceInput] = None
@@ -94,6 +97,8 @@ class TestimonyInput:
             self._check_claims(ctx, problems)
         if self.collections is not None:
             self._check_collections(ctx, problems)
+        if self.about_places is not None:
+            self._check_about_places(ctx, problems)
 
     def _check_identity(self, ctx: WriteContext, problems: Problems, existing: Optional[Testimony]) -> None:
         if existing is not None:
@@ -205,6 +210,23 @@ class TestimonyInput:
                 keys.append(key.strip())
         self.collections = keys
 
+    def _check_about_places(self, ctx: WriteContext, problems: Problems) -> None:
+        if not isinstance(self.about_places, list):
+            problems.add("about_places", "Must be a list of place keys.")
+            self.about_places = None
+            return
+        keys: list[str] = []
+        for ref in self.about_places:
+            if rules.is_blank(ref):
+                continue
+            found = ctx.find(Place, ref, problems, "about_places")
+            if found is None:
+                continue
+            key = found.key if isinstance(found, Place) else str(ref).strip()
+            if key not in keys:
+                keys.append(key)
+        self.about_places = keys
+
     def _check_claims(self, ctx: WriteContext, problems: Problems) -> None:
         checked = []
         for index, item in rules.items(problems, "claims", self.claims):
@@ -236,6 +258,10 @@ class TestimonyInput:
             wanted = [ctx.get(Collection, key) for key in self.collections]
             if {c.key for c in wanted} != {c.key for c in testimony.collections}:
                 testimony.collections = wanted
+        if self.about_places is not None:
+            wanted_places = [ctx.get(Place, key) for key in self.about_places]
+            if {p.key for p in wanted_places} != {p.key for p in testimony.about_places}:
+                testimony.about_places = wanted_places
         ctx.created[Testimony][testimony.public_id] = testimony
         if self.claims:
             ctx.session.flush()

@@ -154,6 +154,13 @@ def search():
             for group in results.groups
         ],
         "facets": payloads.facets(results.facets),
+        "matching_records": {
+            "total": results.record_total,
+            "testimonies": [
+                {"testimony": payloads.testimony_summary(match.testimony), "matched_in": list(match.fields)}
+                for match in results.record_matches
+            ],
+        },
     }
     body.update(payloads.paging(
         results.page, results.pages, results.total, results.page_size,

@@ -191,7 +191,16 @@ def _schemas() -> dict[str, dict]:
         "results": _array(_object({"testimony": _ref("TestimonySummary"), "source": _ref("SourceRef"),
                                    "passages": _array(_ref("Passage"))}, ("passages",))),
         "facets": _array(_ref("Facet")),
-    }, (*paged, "query", "scope", "results", "facets"))
+        "matching_records": _object({
+            "total": INTEGER,
+            "testimonies": _array(_object({
+                "testimony": _ref("TestimonySummary"),
+                "matched_in": _array({"type": "string", "enum": ["title", "speaker", "occasion"]}),
+            }, ("testimony", "matched_in"))),
+        }, ("total", "testimonies"), "Testimonies whose details (title, speakers' visible names, summary, "
+           "occasion, places, claims) match, apart from the passages: the most relevant first, "
+           "searched only when `scope` is `all`."),
+    }, (*paged, "query", "scope", "results", "facets", "matching_records"))
     problem = _object({
         "type": {"type": "string", "format": "uri-reference"}, "title": STRING, "status": INTEGER, "detail": STRING,
         "errors": _array(_object({"parameter": STRING, "detail": STRING}, ("parameter", "detail"))),
@@ -229,6 +238,8 @@ def _facet_parameters() -> list[dict]:
     described = {
         "kind": (_enum(AccountKind), "Kind of account.", ["survivor"]),
         "place": (KEY, "A place's key: given there or anywhere within it.", None),
+        "about": (KEY, "A place's key: the account speaks of it or of a place within it (set by archivists, "
+                       "and the places its claims are about).", None),
         "year": ({"type": "string", "pattern": r"^\d{1,4}$"}, "The events fall in that year.", None),
         "given": ({"type": "string", "pattern": r"^\d{1,4}$"}, "The occasion's date falls in that year.", None),
         "status": (_enum(CorroborationStatus), "Corroboration status.", None),

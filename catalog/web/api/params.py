@@ -87,7 +87,7 @@ def _check_facet(problems: Problems, name: str, value: str) -> None:
         rules.choice(problems, name, value, CorroborationStatus)
     elif name == "access":
         rules.choice(problems, name, value, AccessLevel)
-    elif name in ("place", "source"):
+    elif name in ("place", "about", "source"):
         rules.key(problems, name, value)
     elif name == "lang":
         rules.language(problems, name, value)

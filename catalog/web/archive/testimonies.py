@@ -45,6 +45,10 @@ def _fill_testimony_choices(form: TestimonyForm) -> None:
         picker = picker_options(kind, keep=[field.data for field in fields])
         for field in fields:
             field.choices = picker_choices(picker, field.data)
+    places = picker_options("places", keep=list(form.about_places.data or ()))
+    chosen = {str(value) for value in form.about_places.data or ()}
+    form.about_places.choices = [choice(str(record_id), label) for record_id, label in places.options
+                                 if places.complete or str(record_id) in chosen]
     form.collections.choices = [choice(key, title) for key, title in queries.staff_collection_choices(
         db_session(), current_viewer(), keep=form.collections.data or (), limit=PICKER_FULL_LIST_LIMIT)]
 
@@ -120,6 +124,7 @@ def testimony_form_data(testimony: Testimony) -> dict:
             for s in testimony.segments
         ],
         "collections": [collection.key for collection in testimony.collections],
+        "about_places": [str(place.id) for place in testimony.about_places],
         "note": "",
     }
 
