@@ -29,6 +29,7 @@ from .sources import Source, SourceFile
 from .testimonies import (
     CorroborationChange,
     Redaction,
+    ReleaseForm,
     Segment,
     Testimony,
     AgentRole,
@@ -40,7 +41,7 @@ __all__ = [
     "AccessLevel", "AccountKind", "Agent", "AgentKind", "AgentName", "Base", "Claim", "ClaimKind", "Collection", "testimony_collections", "LoginAttempt",
     "ConsentStatus", "CorroborationChange", "CorroborationLink", "CorroborationRelation",
     "CorroborationStatus", "IndexChange", "Job", "JobKind", "JobState", "NameKind", "Occasion", "OccasionKind", "Place",
-    "PlaceName", "PublicationState", "Redaction", "Revision", "Role", "SearchDocument", "SearchState", "RoleKind", "Segment",
+    "PlaceName", "PublicationState", "Redaction", "ReleaseForm", "Revision", "Role", "SearchDocument", "SearchState", "RoleKind", "Segment",
     "SegmentKind",
     "Source", "SourceFile", "SourceKind", "Testimony", "AgentRole", "TransmissionLink", "User", "UserSession",
 ]

@@ -86,6 +86,9 @@ def save(session_or_ctx: Session | WriteContext, record_input: Any, actor: Optio
     with ctx.session.no_autoflush:
         record_input.check(ctx, problems, existing)
     problems.raise_any()
+    moved = getattr(record_input, "revision_note", "")
+    if moved:
+        note = f"{note}; {moved}" if note else moved
     take_write_lock(ctx.session)
     with _collector_paused():
         if existing is not None:

@@ -7,12 +7,12 @@ from typing import Optional
 
 from sqlalchemy.orm import Session
 
-from ...models import CorroborationChange, CorroborationStatus, PublicationState, Testimony
+from ...models import CorroborationChange, CorroborationStatus, PublicationState, RoleKind, Testimony
 from ...models.base import utcnow
 from ..actors import Actor
-from . import rules
+from . import consent, rules
 from .context import WriteContext, check_version, commit_revision
-from .problems import Problems, Rejected
+from .problems import Problem, Problems, Rejected
 
 
 def _reason(value: str, message: str, field: str = "reason") -> str:
@@ -30,6 +30,10 @@ def publish(session: Session, testimony: Testimony, actor: Actor, expected_versi
         raise Rejected.one("publication_state", "A deleted testimony cannot be published; restore it first.")
     if not testimony.segments:
         raise Rejected.one("publication_state", "A testimony without text cannot be published.")
+    speakers = [consent.speaker_of(r.agent) for r in testimony.roles if r.role is RoleKind.SPEAKER]
+    refused = consent.publication_problems(testimony.consent_status, testimony.access_level, speakers)
+    if refused:
+        raise Rejected([Problem((field,), message) for field, message in refused])
     testimony.publication_state = PublicationState.PUBLISHED
     testimony.withdrawn_reason = ""
     testimony.withdrawn_dt = None
@@ -46,6 +50,24 @@ def withdraw(session: Session, testimony: Testimony, reason: str, actor: Actor,
     testimony.withdrawn_reason = reason
     testimony.withdrawn_dt = utcnow()
     commit_revision(WriteContext(session, actor), testimony, f"withdrawn: {reason}")
+
+
+def withdraw_consent(session: Session, testimony: Testimony, reason: str, actor: Actor,
+                     expected_version: Optional[int] = None) -> None:
+    """Record that consent was withdrawn: a published testimony leaves publication at once (as
+    `withdraw` takes it, tombstone and all), in the same revision, with the reason."""
+    check_version(testimony, expected_version)
+    reason = _reason(reason, "Say how and when consent was withdrawn; it is kept with the testimony.")
+    testimony.consent_status = consent.ConsentStatus.WITHDRAWN
+    testimony.embargo_until = None
+    testimony.consent_note = reason
+    note = f"consent withdrawn: {reason}"
+    if testimony.publication_state is PublicationState.PUBLISHED:
+        testimony.publication_state = PublicationState.WITHDRAWN
+        testimony.withdrawn_reason = reason
+        testimony.withdrawn_dt = utcnow()
+        note = f"withdrawn: consent withdrawn: {reason}"
+    commit_revision(WriteContext(session, actor), testimony, note)
 
 
 def return_to_draft(session: Session, testimony: Testimony, actor: Actor,
