@@ -54,6 +54,15 @@ def once_public() -> ColumnElement[bool]:
     return and_(Testimony.first_public_dt.is_not(None), Testimony.first_public_dt <= now_parameter())
 
 
+def embargo_days(session: Session) -> list:
+    """The days of the embargoes not yet over: what the search index's precomputed rows are cut
+    by for readers other than archivists (a short list, read on its index)."""
+    return list(session.scalars(
+        select(Testimony.embargo_until).where(Testimony.embargo_until > today_parameter()).distinct()
+        .order_by(Testimony.embargo_until)
+    ))
+
+
 def gone_from_public() -> ColumnElement[bool]:
     """SQL condition: testimonies the public could once read and can no longer, though their
     access level is public still (withdrawn or deleted since): their permalinks were handed out,

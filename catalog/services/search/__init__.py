@@ -25,7 +25,7 @@ from . import catalog_index
 from .catalog_index import DEFAULT_SORT, SORTS
 from .documents import KIND_TAG
 from .engines import Constraints, Hit, engine_for
-from .facts import FACETS, RANK, STAFF_FACETS, tag
+from .facts import FACETS, RANK, STAFF_FACETS, embargo_tag, tag
 from .normalise import tokens_with_offsets
 from .query import ParsedQuery, QueryError, parse
 
@@ -227,7 +227,8 @@ class SearchResults:
         return [g.testimony.public_id for g in self.groups if g.testimony is not None]
 
 
-def _constraints(viewer: Viewer, scope: str, filters) -> Constraints:
+def _constraints(viewer: Viewer, scope: str, filters, embargoes: Iterable = ()) -> Constraints:
+    """`embargoes`: the days of the embargoes not yet over (`queries.embargo_days`)."""
     kinds = SCOPES.get(scope, SCOPES["all"])[1]
     from ...models import SegmentKind
 
@@ -235,6 +236,7 @@ def _constraints(viewer: Viewer, scope: str, filters) -> Constraints:
         rank=viewer_rank(viewer),
         kind_tags=tuple(KIND_TAG[SegmentKind(kind)] for kind in kinds),
         required_tags=tuple(tag(facet, value) for facet, value in filters),
+        excluded_tags=() if viewer.is_staff else tuple(embargo_tag(day) for day in embargoes),
     )
 
 
@@ -251,7 +253,7 @@ def search(
     index = catalog_index.current(session)
     rank = viewer_rank(viewer)
     query, also = catalog_index.names(session).expand(parsed, rank)
-    constraints = _constraints(viewer, scope, list(filters))
+    constraints = _constraints(viewer, scope, list(filters), queries.embargo_days(session))
     engine = engine_for(session.connection())
     # The hit count and the facet sample are the expensive part for common words, and the same
     # for every page of a search: computed once per search while the index is current.
@@ -280,7 +282,8 @@ def all_hits(
     cannot run raises QueryError before anything is read."""
     parsed = parse(text)
     query, _also = catalog_index.names(session).expand(parsed, viewer_rank(viewer))
-    constraints = _constraints(viewer, scope if scope in SCOPES else "all", list(filters))
+    constraints = _constraints(viewer, scope if scope in SCOPES else "all", list(filters),
+                               queries.embargo_days(session))
 
     def batches() -> Iterator[list[Hit]]:
         after = 0

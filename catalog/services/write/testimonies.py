@@ -133,11 +133,13 @@ class TestimonyInput:
         if not rules.is_blank(self.consent_given_by) and self.consent_given_by_name:
             problems.add("consent_given_by_name", "Pick the agent who gave consent or type a name, not both.")
         self.consent_given_on = rules.edtf(problems, "consent_given_on", self.consent_given_on)
+        given_embargo = self.embargo_until
         self.embargo_until = rules.day(problems, "embargo_until", self.embargo_until)
         if not isinstance(self.consent_status, ConsentStatus) or not isinstance(self.access_level, AccessLevel):
             return
-        for where, message in consent.embargo_problems(self.consent_status, self.embargo_until):
-            problems.add(where, message)
+        if self.embargo_until is not None or rules.is_blank(given_embargo):
+            for where, message in consent.embargo_problems(self.consent_status, self.embargo_until):
+                problems.add(where, message)
         self.revision_note = ""
         state = self.publication_state
         if state is None and existing is not None:

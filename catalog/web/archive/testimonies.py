@@ -31,7 +31,7 @@ def _picker_fields(form: TestimonyForm) -> list[tuple[str, list]]:
     """The form's pickers by the kind of record they pick."""
     agent_fields = [role.agent_id for role in form.roles] + [link.agent_id for link in form.transmission] + [
         segment.author_id for segment in form.segments
-    ]
+    ] + [form.consent_given_by_id]
     source_fields = [form.source_id] + [role.named_by_source_id for role in form.roles] + [
         link.source_id for link in form.transmission
     ]
@@ -95,6 +95,10 @@ def testimony_form_data(testimony: Testimony) -> dict:
         "access_level": testimony.access_level.value,
         "consent_status": testimony.consent_status.value,
         "consent_note": testimony.consent_note,
+        "consent_given_by_id": opt(testimony.consent_given_by_id),
+        "consent_given_by_name": testimony.consent_given_by_name,
+        "consent_given_on": testimony.consent_given_edtf or "",
+        "embargo_until": testimony.embargo_until.isoformat() if testimony.embargo_until else "",
         "summary_html": testimony.summary_html,
         "roles": [
             {"agent_id": opt(r.agent_id), "role": r.role.value, "named_by_source_id": opt(r.named_by_source_id),
