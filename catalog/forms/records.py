@@ -3,6 +3,7 @@ sources, claims, and the workflow actions on a testimony."""
 
 from __future__ import annotations
 
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, FieldList, FormField, HiddenField, SelectField
 
 from ..models import (
@@ -253,6 +254,19 @@ class WithdrawForm(ReasonForm):
     reason = LongTextField("Reason",
                            description="Required; kept with the record and its history, and shown to readers "
                            "who follow the permalink of a testimony they could read.")
+
+
+class WithdrawConsentForm(ReasonForm):
+    reason = LongTextField("How consent was withdrawn",
+                           description="Required: who withdrew it, when and how. A published testimony leaves "
+                           "publication at once; readers of its permalink are shown this reason.")
+
+
+class ReleaseFormUpload(VersionedForm):
+    file = FileField("Release form", validators=[FileRequired("Choose the signed release form.")],
+                     description="PDF, JPEG, PNG or TIFF; replaces the one attached before.")
+    access_level = SelectField("Who may open it", choices=vocabulary(AccessLevel), default="confidential",
+                               validate_choice=False)
 
 
 class DeleteForm(ReasonForm):

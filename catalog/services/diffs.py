@@ -35,6 +35,7 @@ LABELS = {
     "deleted_public_reason": "What readers are told of the deletion",
     "consent_given_by_id": "Consent given by", "consent_given_by_name": "Consent given by (name)",
     "consent_given_edtf": "Consent given on", "embargo_until": "Embargoed until",
+    "release_form": "Release form",
 }
 #: Derived or bookkeeping values that would only repeat another change.
 _SKIP = {

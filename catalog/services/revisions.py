@@ -160,6 +160,9 @@ def snapshot(obj, segments: list | None = None) -> dict[str, Any]:
             # Membership is the testimony's own (left out while it has none, so the snapshots
             # of testimonies that never joined a collection read as they always did).
             data["collections"] = sorted(collection.key for collection in obj.collections)
+        if obj.release_form is not None:
+            # Its metadata and checksum, never its bytes (left out while there is none, as above).
+            data["release_form"] = _columns(obj.release_form, ("testimony_id", "id"))
     elif isinstance(obj, (Agent, Place)):
         data["names"] = [_columns(n, ("agent_id", "place_id")) for n in obj.names]
     elif isinstance(obj, Source):

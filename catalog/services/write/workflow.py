@@ -7,7 +7,9 @@ from typing import Optional
 
 from sqlalchemy.orm import Session
 
-from ...models import CorroborationChange, CorroborationStatus, PublicationState, RoleKind, Testimony
+from ...models import (
+    AccessLevel, CorroborationChange, CorroborationStatus, PublicationState, ReleaseForm, RoleKind, Testimony,
+)
 from ...models.base import utcnow
 from ..actors import Actor
 from . import consent, rules
@@ -123,3 +125,21 @@ def change_corroboration(session: Session, testimony: Testimony, status, rationa
                             changed_by_label=actor.label)
     )
     commit_revision(WriteContext(session, actor), testimony, f"corroboration: {status.label}")
+
+
+def attach_release_form(session: Session, testimony: Testimony, stored, filename: str, access_level, actor: Actor,
+                        expected_version: Optional[int] = None) -> None:
+    """Attach the signed release form (a file already in the store, services/files.py), replacing
+    any before it, with the access level that may open it; a revision of the testimony."""
+    check_version(testimony, expected_version)
+    problems = Problems()
+    filename = rules.name(problems, "filename", filename or "", max_length=300) or ""
+    level = rules.choice(problems, "access_level", access_level, AccessLevel, AccessLevel.CONFIDENTIAL)
+    problems.raise_any()
+    form = testimony.release_form or ReleaseForm()
+    form.sha256, form.size, form.media_type = stored.sha256, stored.size, stored.media_type
+    form.filename, form.access_level, form.uploaded_by_label = filename, level, actor.label
+    form.uploaded_dt = utcnow()
+    testimony.release_form = form
+    commit_revision(WriteContext(session, actor), testimony,
+                    f"release form attached: {filename or stored.sha256[:12]} ({level.label})")
