@@ -165,3 +165,20 @@ def test_publishing_beyond_consent_from_the_workspace_shows_the_reason(client, a
                          follow_redirects=True)
     assert "Consent was given for researchers only" in answer.get_data(as_text=True)
     assert load(db, "T-0962").publication_state is PublicationState.DRAFT
+
+
+def test_the_history_names_who_gave_consent_and_the_embargo_in_words(client, auth, db, make_agent, session):
+    from catalog.services.write import TestimonyInput, records
+
+    make_agent("Parisa Giver", key="parisa-giver")
+    base = dict(title="An account", roles=[{"agent": "parisa-giver", "role": "speaker"}],
+                segments=[{"kind": "first_person", "text": "I gave my consent."}])
+    saved = records.save(session, TestimonyInput(**base), ARCHIVIST)
+    records.save(session, TestimonyInput(**base, consent_status="embargoed", embargo_until="2031-05-01",
+                                         consent_given_by="parisa-giver"), ARCHIVIST, existing=saved)
+    session.commit()
+    auth.login(Role.ARCHIVIST)
+    page = client.get(f"/archive/testimonies/{saved.public_id}/history?a=1&b=2").get_data(as_text=True)
+    assert "Consent given by" in page and "Parisa Giver" in page
+    assert "Embargoed until" in page and "2031-05-01" in page
+    assert "consent given, embargoed until a date" in page
