@@ -305,15 +305,21 @@ def reindex(ctx) -> None:
 @main.command()
 @click.pass_context
 def verify(ctx) -> None:
-    """Recompute every record's revision chain and report any that does not check out."""
-    db = database(ctx.obj.load_app())
+    """Recompute every record's revision chain, and every release form's checksum, and report any
+    that does not check out."""
+    from .services.files import verify_release_forms
+
+    app = ctx.obj.load_app()
+    db = database(app)
     with db.session() as session:
         problems = verify_chains(session)
-    if problems:
-        for problem in problems:
-            click.echo(str(problem), err=True)
-        raise click.ClickException(f"{len(problems)} revision(s) do not check out.")
-    click.echo("Every revision chain checks out.")
+        file_problems = verify_release_forms(session, app.config["INSTANCE_PATH"])
+    for problem in [*problems, *file_problems]:
+        click.echo(str(problem), err=True)
+    if problems or file_problems:
+        raise click.ClickException(f"{len(problems)} revision(s) and {len(file_problems)} release form(s) "
+                                   "do not check out.")
+    click.echo("Every revision chain and every release form checks out.")
 
 
 @main.command("verify-transcript")

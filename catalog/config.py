@@ -36,6 +36,11 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "Memory per server process for rendered reader pages served again to readers who are not "
         "signed in, until any record changes. 0 turns the cache off.",
     ),
+    "CATALOG_RELEASE_FORM_MAX_MB": (
+        "20",
+        "Largest release form (PDF, JPEG, PNG or TIFF) an archivist may attach to a testimony; kept by "
+        "its SHA-256 under <instance>/files.",
+    ),
     "CATALOG_SECURE_COOKIES": (
         "1",
         "Mark the session cookie Secure (sent over HTTPS only; browsers also allow it on localhost). "
@@ -157,6 +162,7 @@ def load(test_config: dict | None = None) -> dict:
         "SESSION_IDLE_MINUTES": _number("CATALOG_SESSION_IDLE_MINUTES", 120),
         "SESSION_MAX_HOURS": _number("CATALOG_SESSION_MAX_HOURS", 12),
         "PAGE_CACHE_MB": _number("CATALOG_PAGE_CACHE_MB", 64, float),
+        "RELEASE_FORM_MAX_MB": max(1, _number("CATALOG_RELEASE_FORM_MAX_MB", 20)),
         "SESSION_COOKIE_SECURE": _flag("CATALOG_SECURE_COOKIES"),
         "JOBS_URL": (os.environ.get("CATALOG_JOBS_URL") or "").strip(),
         "JOB_WORKERS": _number("CATALOG_JOB_WORKERS", 2),

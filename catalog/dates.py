@@ -133,3 +133,14 @@ def describe(text: str | None) -> str:
     words = _date_words(text)
     return f"{words} ({', '.join(qualifiers)})" if qualifiers else words
 
+
+
+def now() -> dt.datetime:
+    """The present moment (aware UTC) as embargoes count it: what compares a date or moment with
+    the present calls this (through `today`), so the present can be set in one place."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def today() -> dt.date:
+    """The day as the catalog counts days (UTC): an embargo lifts when this reaches its date."""
+    return now().date()

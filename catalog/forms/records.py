@@ -3,6 +3,7 @@ sources, claims, and the workflow actions on a testimony."""
 
 from __future__ import annotations
 
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, FieldList, FormField, HiddenField, SelectField, SelectMultipleField
 
 from ..models import (
@@ -141,8 +142,19 @@ class TestimonyForm(SealedOverride, VersionedForm):
                                  description="Creates it; complete it later on its own page.")
     new_source_kind = SelectField("Kind of new source", choices=vocabulary(SourceKind), default="recording", validate_choice=False)
     access_level = SelectField("Access", choices=vocabulary(AccessLevel), default="public", validate_choice=False)
-    consent_status = SelectField("Consent", choices=vocabulary(ConsentStatus), default="unknown", validate_choice=False)
+    consent_status = SelectField(
+        "Consent", choices=vocabulary(ConsentStatus), default="unknown", validate_choice=False,
+        description="Its scope decides publication: researchers only needs restricted access, anonymous only "
+        "needs every speaker sealed, withheld or withdrawn is never published (withdrawing takes it out of "
+        "publication at once).")
     consent_note = TextField("Consent note")
+    consent_given_by_id = SelectField("Consent given by", choices=[], validate_choice=False,
+                                      description="Usually the speaker.")
+    consent_given_by_name = TextField("…or by (name)", description="When the person is not in the catalog.")
+    consent_given_on = TextField("Consent given on", description="EDTF: 2026-11-30, 2026-11.")
+    embargo_until = TextField("Embargoed until",
+                              description="For consent embargoed until a date: readers see it from this day "
+                              "(2030-01-01), archivists always.")
     summary_html = RichTextField(
         "Archivist’s summary",
         description="Framing, never the witness's words. Paragraphs, emphasis, lists, quotations and "
@@ -165,7 +177,7 @@ class TestimonyForm(SealedOverride, VersionedForm):
     FIELD_NAMES = {
         "id": "public_id", "events_date": "events_date_edtf", "summary": "summary_html", "occasion": "occasion_id",
         "source": "source_id", "agent": "agent_id", "named_by": "named_by_source_id",
-        "relation": "relation_to_events", "author": "author_id",
+        "relation": "relation_to_events", "author": "author_id", "consent_given_by": "consent_given_by_id",
     }
 
     def to_input(self) -> TestimonyInput:
@@ -188,7 +200,9 @@ class TestimonyForm(SealedOverride, VersionedForm):
             account_kind=self.account_kind.data, events_date=self.events_date_edtf.data,
             occasion=ref(self.occasion_id.data), source=ref(self.source_id.data),
             access_level=self.access_level.data, consent_status=self.consent_status.data,
-            consent_note=self.consent_note.data, summary=self.summary_html.data, roles=roles,
+            consent_note=self.consent_note.data, consent_given_by=ref(self.consent_given_by_id.data),
+            consent_given_by_name=self.consent_given_by_name.data, consent_given_on=self.consent_given_on.data,
+            embargo_until=self.embargo_until.data, summary=self.summary_html.data, roles=roles,
             transmission=transmission, segments=[_segment(entry.form, ref) for entry in self.segments],
             collections=list(self.collections.data or []),
             about_places=[ref(value) for value in self.about_places.data or [] if ref(value) is not None],
@@ -245,6 +259,19 @@ class WithdrawForm(ReasonForm):
     reason = LongTextField("Reason",
                            description="Required; kept with the record and its history, and shown to readers "
                            "who follow the permalink of a testimony they could read.")
+
+
+class WithdrawConsentForm(ReasonForm):
+    reason = LongTextField("How consent was withdrawn",
+                           description="Required: who withdrew it, when and how. A published testimony leaves "
+                           "publication at once; readers of its permalink are shown this reason.")
+
+
+class ReleaseFormUpload(VersionedForm):
+    file = FileField("Release form", validators=[FileRequired("Choose the signed release form.")],
+                     description="PDF, JPEG, PNG or TIFF; replaces the one attached before.")
+    access_level = SelectField("Who may open it", choices=vocabulary(AccessLevel), default="confidential",
+                               validate_choice=False)
 
 
 class DeleteForm(ReasonForm):

@@ -29,6 +29,7 @@ from .sources import Source, SourceFile
 from .testimonies import (
     CorroborationChange,
     Redaction,
+    ReleaseForm,
     Segment,
     Testimony,
     AgentRole,
@@ -41,7 +42,7 @@ __all__ = [
     "AccessLevel", "AccountKind", "Agent", "AgentKind", "AgentName", "Base", "Claim", "ClaimKind", "Collection", "testimony_collections", "LoginAttempt",
     "ConsentStatus", "CorroborationChange", "CorroborationLink", "CorroborationRelation",
     "CorroborationStatus", "IndexChange", "Job", "JobKind", "JobState", "NameKind", "Occasion", "OccasionKind", "Place",
-    "PlaceName", "PublicationState", "Redaction", "Revision", "RecordDocument", "Role", "SearchDocument", "SearchState", "RoleKind", "Segment",
+    "PlaceName", "PublicationState", "Redaction", "ReleaseForm", "Revision", "RecordDocument", "Role", "SearchDocument", "SearchState", "RoleKind", "Segment",
     "SegmentKind",
     "Source", "SourceFile", "SourceKind", "Testimony", "testimony_places", "AgentRole", "TransmissionLink", "User", "UserSession",
 ]

@@ -103,8 +103,13 @@ class AccountKind(Vocabulary):
 
 
 class ConsentStatus(Vocabulary):
+    """The scope of a testimony's consent: how far it may be published (services/write/consent.py
+    holds what each allows)."""
+
     GIVEN = "given"
     GIVEN_ANONYMOUS = "given_anonymous"
+    RESEARCHERS_ONLY = "researchers_only"
+    EMBARGOED = "embargoed"
     PUBLIC_RECORD = "public_record"
     NOT_SOUGHT = "not_sought"
     WITHHELD = "withheld"
@@ -116,6 +121,8 @@ class ConsentStatus(Vocabulary):
         return {
             "given": "consent given",
             "given_anonymous": "consent given for anonymous use",
+            "researchers_only": "consent given for researchers only",
+            "embargoed": "consent given, embargoed until a date",
             "public_record": "already public (published statement)",
             "not_sought": "consent not sought",
             "withheld": "consent withheld",

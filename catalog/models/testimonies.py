@@ -75,6 +75,14 @@ class Testimony(Base):
         enum_column(ConsentStatus), default=ConsentStatus.UNKNOWN
     )
     consent_note: Mapped[str] = mapped_column(Text, default="")
+    #: Who gave the consent: an agent (usually the speaker), or a name as free text.
+    consent_given_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agents.id"))
+    consent_given_by_name: Mapped[str] = mapped_column(String(300), default="")
+    #: When it was given (EDTF).
+    consent_given_edtf: Mapped[Optional[str]] = mapped_column(String(100))
+    #: Under an embargo, readers other than archivists see it from this day on (UTC): the read
+    #: layer compares it with the day (queries/visibility.py), no scheduled job lifts it.
+    embargo_until: Mapped[Optional[dt.date]] = mapped_column(Date, index=True)
     corroboration_status: Mapped[CorroborationStatus] = mapped_column(
         enum_column(CorroborationStatus), default=CorroborationStatus.UNVERIFIED
     )
@@ -107,6 +115,7 @@ class Testimony(Base):
 
     occasion: Mapped[Optional["Occasion"]] = relationship()  # noqa: F821
     source: Mapped[Optional["Source"]] = relationship()  # noqa: F821
+    consent_given_by: Mapped[Optional["Agent"]] = relationship()  # noqa: F821
     roles: Mapped[list["AgentRole"]] = relationship(
         back_populates="testimony", cascade="all, delete-orphan", order_by="AgentRole.position"
     )
@@ -125,6 +134,9 @@ class Testimony(Base):
     about_places: Mapped[list["Place"]] = relationship(  # noqa: F821
         secondary=testimony_places, order_by="Place.name"
     )
+    release_form: Mapped[Optional["ReleaseForm"]] = relationship(
+        back_populates="testimony", cascade="all, delete-orphan", uselist=False
+    )
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -135,11 +147,42 @@ class Testimony(Base):
     @property
     def is_publicly_readable(self) -> bool:
         """Whether an anonymous reader may read it now (the SQL form is in queries/visibility.py)."""
+        from ..dates import today
+
         return (self.publication_state is PublicationState.PUBLISHED and self.access_level is AccessLevel.PUBLIC
-                and not self.is_deleted)
+                and not self.is_deleted and (self.embargo_until is None or self.embargo_until <= today()))
 
     def __repr__(self) -> str:
         return f"<Testimony {self.public_id} {self.publication_state.value}/{self.access_level.value}>"
+
+
+class ReleaseForm(Base):
+    """The signed release form of a testimony's consent: a file kept by its content (SHA-256) in
+    the instance folder, with an access level of its own."""
+
+    __tablename__ = "release_forms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    testimony_id: Mapped[int] = mapped_column(
+        ForeignKey("testimonies.id", ondelete="CASCADE"), unique=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: Sniffed from the file's first bytes, never taken from the upload's word.
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    #: The uploaded file's name, as given (plain text).
+    filename: Mapped[str] = mapped_column(String(300), default="")
+    #: Lowest access level that may open the file.
+    access_level: Mapped[AccessLevel] = mapped_column(
+        enum_column(AccessLevel), default=AccessLevel.CONFIDENTIAL
+    )
+    uploaded_by_label: Mapped[str] = mapped_column(String(200), default="")
+    uploaded_dt: Mapped[dt.datetime] = mapped_column(Timestamp(), default=utcnow)
+
+    testimony: Mapped[Testimony] = relationship(back_populates="release_form")
+
+    def __repr__(self) -> str:
+        return f"<ReleaseForm {self.sha256[:12]} {self.media_type}>"
 
 
 class AgentRole(Base):

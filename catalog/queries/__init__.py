@@ -73,6 +73,7 @@ from .testimonies import count_testimonies, get_testimony, list_testimonies, tes
 from .visibility import (
     REDACTION_MARK,
     agent_ref,
+    embargo_days,
     gone_from_public,
     place_ref,
     sees_identity,
@@ -85,6 +86,7 @@ from .visibility import (
 )
 
 __all__ = [
+    "embargo_days",
     "AgentRecord", "AgentRef", "ArchiveEntityRow", "ArchiveTestimonyPage", "ArchiveTestimonyRow", "ClaimRecord",
     "CollectionPage", "CollectionRef", "CollectionSummary", "get_collection", "list_collections",
     "CorroborationChangeRecord", "CorroborationRecord", "NameRecord", "OccasionRecord", "PICKER_KINDS", "PickerOptions",

@@ -7,6 +7,7 @@ from typing import Iterable, Optional
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from .. import dates
 from ..models import Revision, SearchState, Source, Testimony
 from ..models.search import CONTENT_STATE
 from ..viewer import Viewer
@@ -52,5 +53,8 @@ def catalog_watermark(session: Session) -> int:
 
 
 def content_token(session: Session) -> Optional[str]:
-    """A token that changes with every write to what readers may see (None before the first)."""
-    return session.scalar(select(SearchState.token).where(SearchState.id == CONTENT_STATE))
+    """A token that changes with every write to what readers may see (None before the first),
+    and with the day: an embargo ends on its day with nothing written, so a page kept yesterday
+    is not today's."""
+    token = session.scalar(select(SearchState.token).where(SearchState.id == CONTENT_STATE))
+    return None if token is None else f"{token}@{dates.today().isoformat()}"

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ..models import AccessLevel, AccountKind, Collection, Source, SourceFile, Testimony, testimony_collections
 from ..models.base import as_utc
 from ..viewer import Viewer
-from .visibility import testimony_visibility
+from .visibility import once_public, testimony_visibility
 
 #: The public: harvesters are never anyone else, even when a signed-in archivist asks.
 PUBLIC = Viewer.public()
@@ -84,7 +84,7 @@ def _in_set(spec: str) -> ColumnElement[bool]:
 
 
 def _conditions(selection: Selection) -> list[ColumnElement[bool]]:
-    conditions = [Testimony.first_public_dt.isnot(None)]
+    conditions = [once_public()]
     if selection.from_dt is not None:
         conditions.append(Testimony.harvest_dt >= selection.from_dt)
     if selection.before_dt is not None:
@@ -137,7 +137,7 @@ def list_sets(session: Session) -> list[HarvestSet]:
 
 
 def earliest_datestamp(session: Session) -> Optional[dt.datetime]:
-    value = session.scalar(select(func.min(Testimony.harvest_dt)).where(Testimony.first_public_dt.isnot(None)))
+    value = session.scalar(select(func.min(Testimony.harvest_dt)).where(once_public()))
     return as_utc(value) if value is not None else None
 
 
@@ -201,7 +201,7 @@ def count_headers(session: Session, selection: Selection, after: Optional[tuple[
 def get_header(session: Session, public_id: str) -> Optional[HarvestHeader]:
     """One testimony's header, or None when the public never could read it."""
     found = _headers(session, _header_statement().where(
-        Testimony.public_id == public_id, Testimony.first_public_dt.isnot(None)))
+        Testimony.public_id == public_id, once_public()))
     return found[0][0] if found else None
 
 

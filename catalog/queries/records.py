@@ -153,6 +153,32 @@ class ClaimRecord:
 
 
 @dataclass(frozen=True)
+class ReleaseFormRecord:
+    """The release form's metadata, for a viewer whose level opens the file."""
+
+    sha256: str
+    media_type: str
+    size: int
+    filename: str
+    access_level: AccessLevel
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    """Who gave consent and when (archivists only: the name may be a protected person's), and
+    the embargo's end."""
+
+    given_by: Optional[AgentRef] = None
+    given_by_name: str = ""
+    given_on: Optional[str] = None
+    embargo_until: Optional[dt.date] = None
+
+    @property
+    def given_on_words(self) -> str:
+        return dates.describe(self.given_on) if self.given_on else ""
+
+
+@dataclass(frozen=True)
 class CorroborationChangeRecord:
     status: str
     rationale: str
@@ -207,6 +233,8 @@ class TestimonyRecord:
     collections: tuple[CollectionRef, ...] = ()
     #: The places it speaks of, as archivists set them (apart from where it was given).
     about_places: tuple[PlaceRef, ...] = ()
+    consent: ConsentRecord = ConsentRecord()
+    release_form: Optional[ReleaseFormRecord] = None
 
     @property
     def speakers(self) -> tuple[RoleRecord, ...]:

@@ -16,6 +16,8 @@ from .records import (
     ClaimRecord,
     CollectionRef,
     PlaceRef,
+    ConsentRecord,
+    ReleaseFormRecord,
     CorroborationChangeRecord,
     RoleRecord,
     TestimonyRecord,
@@ -102,6 +104,25 @@ def testimony_record(session: Session, viewer: Viewer, testimony: Testimony) -> 
     )
 
 
+def consent_record(viewer: Viewer, testimony) -> ConsentRecord:
+    """Who gave consent shows to archivists only; the embargo's end to whoever sees the testimony."""
+    given_by = testimony.consent_given_by
+    if not viewer.is_staff:
+        return ConsentRecord(embargo_until=testimony.embargo_until)
+    return ConsentRecord(
+        given_by=agent_ref(viewer, given_by) if given_by is not None else None,
+        given_by_name=testimony.consent_given_by_name, given_on=testimony.consent_given_edtf,
+        embargo_until=testimony.embargo_until,
+    )
+
+
+def release_form_record(viewer: Viewer, form) -> Optional[ReleaseFormRecord]:
+    """The release form's metadata when this viewer's level opens the file; else nothing of it."""
+    if form is None or not viewer.may_read(form.access_level):
+        return None
+    return ReleaseFormRecord(form.sha256, form.media_type, form.size, form.filename, form.access_level)
+
+
 def build_testimony_record(session: Session, viewer: Viewer, testimony, revision: Optional[int]) -> TestimonyRecord:
     """The record of a testimony, from its ORM object or from rows with the same attributes."""
     segments = [s for s in testimony.segments if viewer.may_read(s.access_level)]
@@ -134,6 +155,8 @@ def build_testimony_record(session: Session, viewer: Viewer, testimony, revision
         events_date_edtf=testimony.events_date_edtf,
         occasion=occasion_record(testimony.occasion) if testimony.occasion else None,
         source=source_ref(viewer, testimony.source) if testimony.source else None,
+        consent=consent_record(viewer, testimony),
+        release_form=release_form_record(viewer, testimony.release_form),
         roles=_role_records(viewer, testimony),
         transmission=tuple(
             TransmissionRecord(

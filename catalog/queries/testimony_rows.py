@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..models import Agent, AgentRole, Claim, Collection, Occasion, Place, Revision, Segment, Source, Testimony, TransmissionLink
 from ..models.collections import testimony_collections
 from ..models.testimonies import testimony_places
-from ..models.testimonies import CorroborationChange, Redaction
+from ..models.testimonies import CorroborationChange, Redaction, ReleaseForm
 from ..viewer import Viewer
 from .visibility import cached_statement, testimony_visibility
 
@@ -48,6 +48,13 @@ class PlaceRow(SimpleNamespace):
     ancestors = Place.ancestors
 
 
+def _consent_agent(connection, viewer: Viewer, agent_id: Optional[int]) -> Optional[SimpleNamespace]:
+    """Who gave consent: read for archivists only, the one audience shown it."""
+    if agent_id is None or not viewer.is_staff:
+        return None
+    return agent_row(connection.execute(select(*AGENT_COLUMNS).where(Agent.id == agent_id)).first())
+
+
 def _testimony_statement(viewer: Viewer):
     revision = (
         select(func.max(Revision.number))
@@ -61,6 +68,11 @@ def _testimony_statement(viewer: Viewer):
             Testimony.consent_status, Testimony.consent_note, Testimony.corroboration_status,
             Testimony.corroboration_rationale, Testimony.summary_html, Testimony.events_date_edtf,
             Testimony.source_id, Testimony.occasion_id,
+            Testimony.consent_given_by_id, Testimony.consent_given_by_name, Testimony.consent_given_edtf,
+            Testimony.embargo_until,
+            ReleaseForm.sha256.label("rf_sha256"), ReleaseForm.media_type.label("rf_media_type"),
+            ReleaseForm.size.label("rf_size"), ReleaseForm.filename.label("rf_filename"),
+            ReleaseForm.access_level.label("rf_access_level"),
             Occasion.key.label("o_key"), Occasion.kind.label("o_kind"), Occasion.title.label("o_title"),
             Occasion.place_id.label("o_place_id"), Occasion.date_edtf.label("o_date_edtf"),
             Occasion.date_note.label("o_date_note"),
@@ -70,6 +82,7 @@ def _testimony_statement(viewer: Viewer):
             exists().where(testimony_places.c.testimony_id == Testimony.id).label("has_about"),
         )
         .outerjoin(Occasion, Occasion.id == Testimony.occasion_id)
+        .outerjoin(ReleaseForm, ReleaseForm.testimony_id == Testimony.id)
         .where(testimony_visibility(viewer), Testimony.public_id == bindparam("public_id"))
     )
 
@@ -232,6 +245,12 @@ def read_testimony(
         summary_html=row.summary_html, events_date_edtf=row.events_date_edtf, occasion=occasion,
         source=sources.get(row.source_id), roles=roles, transmission=transmission, segments=segments,
         corroboration_history=history,
+        consent_given_by=_consent_agent(connection, viewer, row.consent_given_by_id),
+        consent_given_by_name=row.consent_given_by_name, consent_given_edtf=row.consent_given_edtf,
+        embargo_until=row.embargo_until,
+        release_form=SimpleNamespace(sha256=row.rf_sha256, media_type=row.rf_media_type, size=row.rf_size,
+                                     filename=row.rf_filename, access_level=row.rf_access_level)
+        if row.rf_sha256 is not None else None,
         collections=[SimpleNamespace(key=r.key, title=r.title) for r in connection.execute(s.collections, ids)]
         if row.in_collections else [],
         about_places=[SimpleNamespace(key=r.key, name=r.name) for r in connection.execute(s.about, ids)]

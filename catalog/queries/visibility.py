@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, Date, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from .. import dates
+from ..models.base import Timestamp
 from ..models import AccessLevel, Agent, AgentKind, Claim, Occasion, Place, PublicationState, Segment, Source, Testimony
 from ..viewer import Viewer
 from .records import AgentRef, OccasionRecord, PlaceRef, SegmentRecord, SourceRef, TextPiece
@@ -25,8 +27,40 @@ def testimony_visibility(viewer: Viewer) -> ColumnElement[bool]:
         Testimony.access_level.in_(viewer.allowed_levels),
     )
     if not viewer.is_staff:
-        condition = and_(condition, Testimony.publication_state == PublicationState.PUBLISHED)
+        condition = and_(condition, Testimony.publication_state == PublicationState.PUBLISHED, embargo_over())
     return condition
+
+
+def today_parameter():
+    """The day, as a parameter read when a statement runs (never when it is built: built
+    statements are cached, and an embargo lifts on its date with nothing rebuilt)."""
+    return bindparam("today", callable_=lambda: dates.today(), type_=Date, unique=True)
+
+
+def embargo_over() -> ColumnElement[bool]:
+    """SQL condition: no embargo, or its day has come (UTC). Nothing scheduled lifts an embargo;
+    every read compares the day."""
+    return or_(Testimony.embargo_until.is_(None), Testimony.embargo_until <= today_parameter())
+
+
+def now_parameter():
+    """The present moment, read when a statement runs (see `today_parameter`)."""
+    return bindparam("now", callable_=lambda: dates.now(), type_=Timestamp(), unique=True)
+
+
+def once_public() -> ColumnElement[bool]:
+    """SQL condition: the public could read it once, or can now. A testimony published under an
+    embargo is given the embargo's first moment as `first_public_dt`: it counts from then."""
+    return and_(Testimony.first_public_dt.is_not(None), Testimony.first_public_dt <= now_parameter())
+
+
+def embargo_days(session: Session) -> list:
+    """The days of the embargoes not yet over: what the search index's precomputed rows are cut
+    by for readers other than archivists (a short list, read on its index)."""
+    return list(session.scalars(
+        select(Testimony.embargo_until).where(Testimony.embargo_until > today_parameter()).distinct()
+        .order_by(Testimony.embargo_until)
+    ))
 
 
 def gone_from_public() -> ColumnElement[bool]:
@@ -35,7 +69,7 @@ def gone_from_public() -> ColumnElement[bool]:
     so they answer 410 Gone with a tombstone. A testimony returned to draft, or made restricted,
     is simply absent, as one that never existed."""
     return and_(
-        Testimony.first_public_dt.is_not(None),
+        once_public(),
         Testimony.access_level == AccessLevel.PUBLIC,
         or_(Testimony.is_deleted.is_(True), Testimony.publication_state == PublicationState.WITHDRAWN),
     )

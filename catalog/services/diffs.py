@@ -33,6 +33,9 @@ LABELS = {
     "corroboration_history": "Corroboration history", "claims": "Claims", "collections": "Collections", "about_places": "Places spoken of",
     "withdrawn_dt": "Withdrawn on", "first_public_dt": "Readable by the public since",
     "deleted_public_reason": "What readers are told of the deletion",
+    "consent_given_by_id": "Consent given by", "consent_given_by_name": "Consent given by (name)",
+    "consent_given_edtf": "Consent given on", "embargo_until": "Embargoed until",
+    "release_form": "Release form",
 }
 #: Derived or bookkeeping values that would only repeat another change.
 _SKIP = {

@@ -104,6 +104,15 @@ def testimony_json(record: queries.TestimonyRecord) -> dict[str, Any]:
             "access_level": record.access_level.value,
             "consent_status": record.consent_status,
             "consent_note": record.consent_note,
+            "consent_given_by": record.consent.given_by.key if record.consent.given_by else None,
+            "consent_given_by_name": record.consent.given_by_name,
+            "consent_given_on": record.consent.given_on,
+            "embargo_until": record.consent.embargo_until.isoformat() if record.consent.embargo_until else None,
+            "release_form": drop_empty({
+                "filename": record.release_form.filename, "media_type": record.release_form.media_type,
+                "size": record.release_form.size, "sha256": record.release_form.sha256,
+                "access_level": record.release_form.access_level.value,
+            }) if record.release_form else None,
             "corroboration": drop_empty(
                 {
                     "status": record.corroboration_status,

@@ -163,6 +163,9 @@ def snapshot(obj, segments: list | None = None) -> dict[str, Any]:
         if obj.about_places:
             # Likewise left out while it speaks of no place set by an archivist.
             data["about_places"] = sorted(place.key for place in obj.about_places)
+        if obj.release_form is not None:
+            # Its metadata and checksum, never its bytes (left out while there is none, as above).
+            data["release_form"] = _columns(obj.release_form, ("testimony_id", "id"))
     elif isinstance(obj, (Agent, Place)):
         data["names"] = [_columns(n, ("agent_id", "place_id")) for n in obj.names]
     elif isinstance(obj, Source):

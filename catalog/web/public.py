@@ -7,12 +7,14 @@ import json
 import re
 from typing import Optional
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
+from flask import (
+    Blueprint, Response, abort, current_app, g, render_template, request, send_file, stream_with_context, url_for,
+)
 
 from .. import queries
 from ..models import AccountKind
 from ..sanitize import plain_text
-from ..services import csv_export
+from ..services import csv_export, files
 from ..services import search as search_service
 from ..services.search import QueryError
 from . import current_viewer, database, db_session, reading
@@ -166,6 +168,27 @@ def testimony(public_id: str):
         gone_or_404(public_id)
     return render_template("public/testimony.html", t=record, csl=json.dumps(csl_json(record), ensure_ascii=False, indent=2),
                            structured_data=schema_org(record))
+
+
+@bp.get("/t/<public_id>/release-form")
+def release_form(public_id: str):
+    """The signed release form, to viewers whose level opens it; 404, as for a testimony that does
+    not exist, to anyone else. Never kept by a cache, here or on the way."""
+    record = queries.get_testimony(db_session(), current_viewer(), public_id)
+    if record is None or record.release_form is None:
+        abort(404)
+    path = files.path_of(current_app.config["INSTANCE_PATH"], record.release_form.sha256)
+    if not path.is_file():
+        abort(404)
+    g.pop("page_cache_key", None)  # readers' page cache: never
+    extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png",
+                 "image/tiff": ".tif"}.get(record.release_form.media_type, "")
+    response = send_file(path, mimetype=record.release_form.media_type, as_attachment=True,
+                         download_name=f"{public_id}-release-form{extension}", max_age=0, conditional=False,
+                         etag=False)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.get("/t/<public_id>/cite.json")

@@ -25,7 +25,7 @@ from . import catalog_index
 from .catalog_index import DEFAULT_SORT, SORTS
 from .documents import KIND_TAG
 from .engines import Constraints, Hit, engine_for, records_for
-from .facts import FACETS, RANK, STAFF_FACETS, tag
+from .facts import FACETS, RANK, STAFF_FACETS, embargo_tag, tag
 from .normalise import tokens_with_offsets
 from .query import ParsedQuery, QueryError, parse
 
@@ -258,7 +258,8 @@ def _record_matches(session: Session, viewer: Viewer, query: ParsedQuery, constr
     return tuple(found)
 
 
-def _constraints(viewer: Viewer, scope: str, filters) -> Constraints:
+def _constraints(viewer: Viewer, scope: str, filters, embargoes: Iterable = ()) -> Constraints:
+    """`embargoes`: the days of the embargoes not yet over (`queries.embargo_days`)."""
     kinds = SCOPES.get(scope, SCOPES["all"])[1]
     from ...models import SegmentKind
 
@@ -266,6 +267,7 @@ def _constraints(viewer: Viewer, scope: str, filters) -> Constraints:
         rank=viewer_rank(viewer),
         kind_tags=tuple(KIND_TAG[SegmentKind(kind)] for kind in kinds),
         required_tags=tuple(tag(facet, value) for facet, value in filters),
+        excluded_tags=() if viewer.is_staff else tuple(embargo_tag(day) for day in embargoes),
     )
 
 
@@ -282,7 +284,7 @@ def search(
     index = catalog_index.current(session)
     rank = viewer_rank(viewer)
     query, also = catalog_index.names(session).expand(parsed, rank)
-    constraints = _constraints(viewer, scope, list(filters))
+    constraints = _constraints(viewer, scope, list(filters), queries.embargo_days(session))
     engine = engine_for(session.connection())
     # The hit count and the facet sample are the expensive part for common words, and the same
     # for every page of a search: computed once per search while the index is current.
@@ -298,7 +300,8 @@ def search(
     if scope == "all":
         # Records are matched by their details, which are no kind of passage: only when every
         # kind of text is searched. Facet filters apply to them as to passages.
-        record_constraints = Constraints(rank=rank, required_tags=constraints.required_tags)
+        record_constraints = Constraints(rank=rank, required_tags=constraints.required_tags,
+                                         excluded_tags=constraints.excluded_tags)
         records_engine = records_for(session.connection())
         record_total = index.remembered(("records", query, record_constraints),
                                         lambda: records_engine.count(query, record_constraints))
@@ -322,7 +325,8 @@ def all_hits(
     cannot run raises QueryError before anything is read."""
     parsed = parse(text)
     query, _also = catalog_index.names(session).expand(parsed, viewer_rank(viewer))
-    constraints = _constraints(viewer, scope if scope in SCOPES else "all", list(filters))
+    constraints = _constraints(viewer, scope if scope in SCOPES else "all", list(filters),
+                               queries.embargo_days(session))
 
     def batches() -> Iterator[list[Hit]]:
         after = 0

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ...models import AccessLevel, AccountKind, CorroborationStatus
 from ...text import language_name
-from .facts import MAX_YEAR_SPAN, RANK, load_places, load_sources, place_chain
+from .facts import MAX_YEAR_SPAN, RANK, STAFF_RANK, load_places, load_sources, place_chain
 
 #: Rank given to deleted testimonies: above every viewer.
 NEVER = 9
@@ -49,10 +49,15 @@ class Labels:
 FACT_SQL = (
     "SELECT t.id, t.public_id, t.title, t.language, t.account_kind, t.corroboration_status, t.source_id, "
     "t.access_level, t.publication_state, t.is_deleted, t.events_date_lower, t.events_date_upper, "
-    "o.date_lower, o.date_upper, o.place_id, t.created_dt "
+    "o.date_lower, o.date_upper, o.place_id, t.created_dt, t.embargo_until "
     "FROM testimonies t LEFT JOIN occasions o ON o.id = t.occasion_id"
 )
 _RANK_BY_VALUE = {level.value: rank for level, rank in RANK.items()}
+
+
+def day_number(value) -> int:
+    """A date as the index compares days (20270131)."""
+    return _day(value)
 
 
 def _day(value) -> int:
@@ -85,18 +90,23 @@ class BrowseRow:
     public_id: str
     title: str
     created: str
+    #: The day its embargo ends (as `_day` gives it), 0 when it has none.
+    embargo: int = 0
 
 
-def derive(row, labels: Labels, spans: dict, about: tuple = ()) -> BrowseRow:
-    """`about`: the ids of the places the testimony speaks of (`fetch_about`)."""
+def derive(row, labels: Labels, spans: dict, today: int, about: tuple = ()) -> BrowseRow:
+    """`today`: the day (as `_day` gives it) against which an embargo is read: an embargoed
+    testimony is the staff's alone until its day. `about`: the ids of the places the testimony
+    speaks of (`fetch_about`)."""
     (_id, public_id, title, language, kind, status, source_id, access, state, deleted,
-     ev_lo, ev_hi, gv_lo, gv_hi, place_id, created) = row
+     ev_lo, ev_hi, gv_lo, gv_hi, place_id, created, embargo_until) = row
+    embargo = _day(embargo_until)
     if deleted:
         visible_to = NEVER
-    elif state == "published":
+    elif state == "published" and embargo <= today:
         visible_to = _RANK_BY_VALUE[access]
     else:
-        visible_to = 2
+        visible_to = STAFF_RANK
     values = [(facet, value) for facet, value in (("kind", kind), ("status", status), ("lang", language),
                                                   ("access", access)) if value]
     if source_id in labels.source_keys:
@@ -110,7 +120,8 @@ def derive(row, labels: Labels, spans: dict, about: tuple = ()) -> BrowseRow:
         if key not in spans:
             spans[key] = _span(*key)
         values.extend((facet, year) for year in spans[key])
-    return BrowseRow(visible_to, values, events, given, public_id, (title or "").casefold(), str(created or ""))
+    return BrowseRow(visible_to, values, events, given, public_id, (title or "").casefold(), str(created or ""),
+                     embargo)
 
 
 

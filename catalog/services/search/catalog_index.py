@@ -32,7 +32,8 @@ from sqlalchemy.orm import Session
 
 from ...models import IndexChange, SearchState
 from ...models.search import INDEX_STATE, NAMES_STATE
-from .browse_facts import FACT_SQL, NEVER, BrowseRow, Labels, derive, fetch_about, fetch_facts
+from ... import dates as clock
+from .browse_facts import FACT_SQL, NEVER, BrowseRow, Labels, day_number, derive, fetch_about, fetch_facts
 from .facet_rows import build_facet
 from .facts import FACETS
 from .indexing import PENDING_CHANGES, PRIVATE_INDEX
@@ -77,6 +78,10 @@ class CatalogIndex:
         # the build never holds every row, nor a string per facet value, at once (at 100,000
         # testimonies that was most of a process's peak memory).
         labels = self._labels = Labels(connection)
+        #: The day the visibility ranks were read against, and each embargoed testimony's end
+        #: day by id: when the day passes one of them, `current` reads those testimonies again.
+        self.day = day_number(clock.today())
+        self.embargoes: dict[int, int] = {}
         ids, visible = array("q"), array("b")
         dates = {name: array("q") for name in ("events_lo", "events_hi", "given_lo", "given_hi")}
         self.public_ids: list[str] = []
@@ -91,7 +96,9 @@ class CatalogIndex:
         i = 0
         while chunk := result.fetchmany(BUILD_CHUNK):
             for row in chunk:
-                item = derive(row, labels, spans, about.get(row[0], ()))
+                item = derive(row, labels, spans, self.day, about.get(row[0], ()))
+                if item.embargo:
+                    self.embargoes[row[0]] = item.embargo
                 ids.append(row[0])
                 visible.append(item.visible_to)
                 dates["events_lo"].append(item.events[0])
@@ -225,6 +232,8 @@ class CatalogIndex:
         """A new index: this one with the change rows applied (the testimonies they name read
         again from the database; places and sources too when a row says they changed)."""
         new = copy.copy(self)
+        new.day = day_number(clock.today())
+        new.embargoes = dict(self.embargoes)
         new.applied = max(self.applied, max(seq for seq, _ in changes))
         labels = Labels(connection) if any(t is None for _, t in changes) else self._labels
         new._labels = labels
@@ -248,11 +257,14 @@ class CatalogIndex:
         rows: dict[str, list[tuple[int, str]]] = {name: [] for name in FACETS}
         spans: dict = {}
         for t, position in position_of.items():
+            new.embargoes.pop(t, None)
             if t not in facts:
                 # Gone from the table altogether: ranked out, with no facet rows.
                 new.visible_to[position] = NEVER
                 continue
-            item = derive(facts[t], labels, spans, about.get(t, ()))
+            item = derive(facts[t], labels, spans, new.day, about.get(t, ()))
+            if item.embargo:
+                new.embargoes[t] = item.embargo
             new._set(position, item)
             for facet, value in item.values:
                 rows[facet].append((position, value))
@@ -394,7 +406,33 @@ def pending_changes(connection, applied: int) -> Optional[list[tuple[int, Option
     return [(seq, testimony_id) for seq, testimony_id in rows]
 
 
+def _dated(index: CatalogIndex, connection) -> CatalogIndex:
+    """The index as of today: when the day has moved past (or, with a clock set back, before)
+    an embargo's end since the index read it, those testimonies are read again (nothing
+    scheduled lifts an embargo: the index compares the day, as the SQL read layer does)."""
+    day = day_number(clock.today())
+    if day == index.day or not index.embargoes:
+        return index
+    low, high = min(day, index.day), max(day, index.day)
+    moved = [t for t, end in index.embargoes.items() if low < end <= high]
+    if not moved:
+        return index
+    return index.patched(connection, [(index.applied, t) for t in moved])
+
+
 def current(session: Session) -> CatalogIndex:
+    """The index for this session's database as it now stands, as of today (`_dated`)."""
+    index = _current(session)
+    dated = _dated(index, session.connection())
+    if dated is not index and not session.info.get(PENDING_CHANGES) and index.token:
+        key = session.get_bind().url.render_as_string(hide_password=False)
+        with _lock:
+            if _cache.get(key) is index:
+                _keep(_cache, key, dated)
+    return dated
+
+
+def _current(session: Session) -> CatalogIndex:
     """The index for this session's database as it now stands: the process's copy with the
     changes written since applied, or a new build when there is none for this epoch.
 

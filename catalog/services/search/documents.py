@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from ...models import Redaction, Segment, SegmentKind
-from .facts import RANK, PlaceFacts, TestimonyFacts, facet_values, tag
+from .facts import RANK, PlaceFacts, TestimonyFacts, embargo_tag, facet_values, tag
 from .normalise import tokens
 
 #: Viewer ranks: public, researcher, archivist.
@@ -138,6 +138,8 @@ def segment_rows(
         facet_tags = (tag("source", sources[source_id][0]),)
     else:
         return []
+    if testimony_id is not None and facts[testimony_id].embargo_until is not None:
+        facet_tags = (*facet_tags, embargo_tag(facts[testimony_id].embargo_until))
     spans = redactions.get(seg_id, [])
     # Group the audiences that read the same text: each group gets one row.
     groups: dict[tuple, list[int]] = {}

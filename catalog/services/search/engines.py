@@ -35,6 +35,13 @@ class Constraints:
     kind_tags: tuple[str, ...] = ()
     #: Every tag here must be present (facet filters combine with AND).
     required_tags: tuple[str, ...] = ()
+    #: Passages with any of these tags are hidden too (embargoes not yet over, for non-staff).
+    excluded_tags: tuple[str, ...] = ()
+
+    @property
+    def hidden_tags(self) -> tuple[str, ...]:
+        """Tags of the passages this viewer may not read."""
+        return (f"h{self.rank}", *self.excluded_tags)
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,12 @@ def fts5_match(query: ParsedQuery, constraints: Constraints, visibility: bool = 
         parts.append("tags:(" + " OR ".join(constraints.kind_tags) + ")")
     parts.extend(f"tags:{tag}" for tag in constraints.required_tags)
     matched = "(" + " AND ".join(parts) + ")"
-    return f"{matched} NOT tags:h{constraints.rank}" if visibility else matched
+    return f"{matched} NOT {fts5_hidden(constraints)}" if visibility else matched
+
+
+def fts5_hidden(constraints: Constraints) -> str:
+    """The FTS5 expression of the passages hidden from this viewer."""
+    return "tags:(" + " OR ".join(constraints.hidden_tags) + ")"
 
 
 class SQLiteEngine(Engine):
@@ -154,7 +166,7 @@ class SQLiteEngine(Engine):
         if not total:
             return 0
         hidden = self.connection.exec_driver_sql(
-            "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (f"({everything}) AND tags:h{constraints.rank}",)
+            "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (f"({everything}) AND {fts5_hidden(constraints)}",)
         ).scalar_one()
         return total - hidden
 
@@ -176,7 +188,7 @@ class SQLiteEngine(Engine):
         # unranked look-up) are dropped from that ranked list.
         everything = fts5_match(query, constraints, visibility=False)
         hidden = {row[0] for row in self.connection.exec_driver_sql(
-            "SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (f"({everything}) AND tags:h{constraints.rank}",)
+            "SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (f"({everything}) AND {fts5_hidden(constraints)}",)
         )}
         rows = self.connection.exec_driver_sql(
             select_hits + "ORDER BY bm25(search_fts, 1.0, 0.0), search_fts.rowid LIMIT ?",
@@ -233,7 +245,7 @@ def pg_queries(query: ParsedQuery, constraints: Constraints) -> tuple[str, str]:
 def _pg_where(query: ParsedQuery, constraints: Constraints) -> tuple[str, dict]:
     body, tags = pg_queries(query, constraints)
     where = "body @@ CAST(:b AS tsquery) AND NOT (tags @@ CAST(:h AS tsquery))"
-    params = {"b": body, "h": f"h{constraints.rank}"}
+    params = {"b": body, "h": " | ".join(constraints.hidden_tags)}
     if tags:
         where += " AND tags @@ CAST(:t AS tsquery)"
         params["t"] = tags

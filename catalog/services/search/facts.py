@@ -38,6 +38,12 @@ TAG_PREFIX = {"kind": "fa", "place": "fp", "about": "fb", "year": "fy", "given":
               "source": "fs", "access": "fx"}
 
 
+def embargo_tag(day: dt.date) -> str:
+    """The index token on every passage of a testimony embargoed until this day: searches by
+    anyone but archivists leave out the tags of the days still to come."""
+    return f"em{day:%Y%m%d}"
+
+
 def tag(facet: str, value: str) -> str:
     """The index token standing for a facet value (hex keeps any value a single token)."""
     return TAG_PREFIX[facet] + value.encode("utf-8").hex()
@@ -71,6 +77,8 @@ class TestimonyFacts:
     created_dt: Optional[dt.datetime]
     #: The places it speaks of (browse_facts.fetch_about).
     about_ids: tuple[int, ...] = ()
+    #: The day its embargo ends, if it has one (the search index tags its passages with it).
+    embargo_until: Optional[dt.date] = None
 
     @property
     def visible_to(self) -> Optional[int]:
@@ -106,7 +114,7 @@ _FACT_COLUMNS = (
     Testimony.id, Testimony.public_id, Testimony.title, Testimony.language, Testimony.account_kind,
     Testimony.corroboration_status, Testimony.source_id, Testimony.access_level, Testimony.publication_state,
     Testimony.is_deleted, Testimony.events_date_lower, Testimony.events_date_upper, Occasion.date_lower,
-    Occasion.date_upper, Occasion.place_id, Testimony.created_dt,
+    Occasion.date_upper, Occasion.place_id, Testimony.created_dt, Testimony.embargo_until,
 )
 
 
@@ -133,7 +141,7 @@ def _fact(row, about: tuple[int, ...] = ()) -> TestimonyFacts:
         id=row[0], public_id=row[1], title=row[2], language=row[3] or "", account_kind=row[4].value,
         corroboration=row[5].value, source_id=row[6], access=row[7], state=row[8], is_deleted=bool(row[9]),
         events_lower=row[10], events_upper=row[11], given_lower=row[12], given_upper=row[13], place_id=row[14],
-        created_dt=row[15], about_ids=about,
+        created_dt=row[15], embargo_until=row[16], about_ids=about,
     )
 
 

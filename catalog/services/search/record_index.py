@@ -20,7 +20,7 @@ from ...models import Agent, AgentRole, Claim, Occasion, RoleKind, Segment, Test
 from ...sanitize import plain_text
 from .documents import RANKS, hidden_tag
 from .engines import records_for
-from .facts import RANK, PlaceFacts, TestimonyFacts, facet_values, load_facts, place_chain, tag
+from .facts import RANK, PlaceFacts, TestimonyFacts, embargo_tag, facet_values, load_facts, place_chain, tag
 from .normalise import tokens
 
 #: Testimonies read per query when loading details in bulk.
@@ -121,6 +121,9 @@ def record_rows(
             continue
         facet_tags = tuple(tag(facet, value) for facet, values in facet_values(fact, places, sources).items()
                            for value in values)
+        if fact.embargo_until is not None:
+            # Hidden, as its passages are, from searches by non-staff until the embargo's day.
+            facet_tags = (*facet_tags, embargo_tag(fact.embargo_until))
         groups: dict[str, list[int]] = {}
         for rank in RANKS:
             if rank >= visible_to:

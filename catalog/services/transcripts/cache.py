@@ -41,7 +41,7 @@ def layout_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def request_key(kind: str, key: str, revision: str, watermark: int, access: str, options_token: str, base_url: str) -> str:
+def request_key(kind: str, key: str, revision: str, watermark: int | str, access: str, options_token: str, base_url: str) -> str:
     """What a cached PDF stands for, computable without loading the record's text."""
     identity = [kind, key, revision, watermark, access, options_token, base_url, layout_version()]
     return hashlib.sha256(json.dumps(identity, ensure_ascii=False).encode("utf-8")).hexdigest()
@@ -140,8 +140,12 @@ def _key_for(session, viewer, kind: str, key: str, options, base_url: str, varia
     revision = current_revision(session, viewer, kind, key)
     if revision is None:
         return None
+    # The embargoes not yet over: when one ends, a print of a list (a collection, a source) may
+    # hold one more testimony, with no save to move the watermark.
+    embargoes = ",".join(day.isoformat() for day in queries.embargo_days(session))
     return request_key(
-        kind, f"{key}|{variant}", revision, queries.catalog_watermark(session), viewer.access.value, options.token, base_url
+        kind, f"{key}|{variant}", revision, f"{queries.catalog_watermark(session)}|{embargoes}", viewer.access.value,
+        options.token, base_url
     )
 
 

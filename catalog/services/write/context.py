@@ -4,6 +4,7 @@ found — by id (a form's pickers), by key (a file), or among the records a file
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from typing import Any, Optional, Union
@@ -13,8 +14,11 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from ...models import Agent, Claim, Collection, Occasion, Place, Revision, Segment, Source, Testimony
-from ...models.base import utcnow
+from ... import dates
+from ...models import (
+    AccessLevel, Agent, Claim, Collection, Occasion, Place, PublicationState, Revision, Segment, Source, Testimony,
+)
+from ...models.base import as_utc, utcnow
 from ..actors import Actor
 from ..jobs.after_commit import render_after_commit
 from ..revisions import record_revision
@@ -165,11 +169,26 @@ def touch(obj) -> None:
         flag_modified(obj, "key")
 
 
+def _settle_first_public(testimony: Testimony) -> None:
+    """When the public could first read it: now, or an embargo's first moment (UTC). A moment
+    still to come follows the testimony's state (an embargo moved, a publication undone)."""
+    first = testimony.first_public_dt
+    if first is not None and as_utc(first) <= dates.now():
+        return
+    readable_from = None
+    if (testimony.publication_state is PublicationState.PUBLISHED and testimony.access_level is AccessLevel.PUBLIC
+            and not testimony.is_deleted):
+        readable_from = utcnow()
+        if testimony.embargo_until is not None and testimony.embargo_until > dates.today():
+            readable_from = dt.datetime.combine(testimony.embargo_until, dt.time(), dt.timezone.utc)
+    testimony.first_public_dt = readable_from
+
+
 def commit_revision(ctx: WriteContext, obj, note: str) -> Revision:
     """Flush the change (the version check is part of the UPDATE) and record its revision."""
     touch(obj)
-    if isinstance(obj, Testimony) and obj.first_public_dt is None and obj.is_publicly_readable:
-        obj.first_public_dt = utcnow()
+    if isinstance(obj, Testimony):
+        _settle_first_public(obj)
     try:
         ctx.session.flush()
     except StaleDataError:

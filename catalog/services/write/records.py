@@ -98,6 +98,9 @@ def save(session_or_ctx: Session | WriteContext, record_input: Any, actor: Optio
     # in the record's own revision.
     note = "; ".join(part for part in (note, override_note(ctx)) if part)
     ctx.sealed_overridden = []
+    moved = getattr(record_input, "revision_note", "")
+    if moved:
+        note = f"{note}; {moved}" if note else moved
     take_write_lock(ctx.session)
     with _collector_paused():
         if existing is not None:

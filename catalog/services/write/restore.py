@@ -98,6 +98,8 @@ def _testimony(s: dict) -> TestimonyInput:
         title=s.get("title"), language=s.get("language"), account_kind=s.get("account_kind"),
         events_date=s.get("events_date_edtf"), access_level=s.get("access_level"),
         consent_status=s.get("consent_status"), consent_note=s.get("consent_note"),
+        consent_given_by=_ref(s, "consent_given_by"), consent_given_by_name=s.get("consent_given_by_name") or "",
+        consent_given_on=s.get("consent_given_edtf"), embargo_until=s.get("embargo_until"),
         summary=s.get("summary_html"), occasion=_ref(s, "occasion"), source=_ref(s, "source"),
         roles=[{"agent": _ref(r, "agent"), "role": r.get("role"), "named_by": _ref(r, "named_by_source"),
                 "relation": r.get("relation_to_events")} for r in s.get("roles", [])],

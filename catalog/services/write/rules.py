@@ -8,6 +8,7 @@ the value as it will be stored (or None).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from typing import Any, Optional, TypeVar, Union
@@ -139,6 +140,21 @@ def edtf(problems: Problems, where: Where, value: Any) -> Optional[dates.EDTFDat
     except dates.InvalidDate as error:
         problems.add(where, f"“{error.value}” is not a valid EDTF date: {error.problem}.")
         return None
+
+
+def day(problems: Problems, where: Where, value: Any) -> Optional[dt.date]:
+    """A calendar day, as ISO 8601 (2027-01-31) or a date object."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        parsed = dt.date.fromisoformat(value) if isinstance(value, str) and len(value.strip()) == 10 else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        problems.add(where, f"Must be a day such as 2027-01-31, not {shown(value)}.")
+    return parsed
 
 
 def language(problems: Problems, where: Where, value: Any, *, required: bool = False) -> Optional[str]:

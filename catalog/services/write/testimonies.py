@@ -27,7 +27,7 @@ from ...models import (
     TransmissionLink,
 )
 from ...models.base import utcnow
-from . import rules
+from . import consent, rules
 from .agents import AgentInput
 from .claims import ClaimInput, timestamp
 from .context import WriteContext, next_public_id, set_date
@@ -57,6 +57,13 @@ class TestimonyInput:
     access_level: Any = AccessLevel.PUBLIC.value
     consent_status: Any = ConsentStatus.UNKNOWN.value
     consent_note: Any = ""
+    #: Who gave the consent: an agent's key (usually the speaker's), or a name as free text.
+    consent_given_by: Any = None
+    consent_given_by_name: Any = ""
+    #: When it was given (EDTF).
+    consent_given_on: Any = None
+    #: The day an embargoed testimony becomes readable (consent "embargoed until a date").
+    embargo_until: Any = None
     #: {status, rationale, history}: set by a file; a form changes it through its own action.
     corroboration: Any = None
     summary: Any = ""
@@ -72,6 +79,8 @@ class TestimonyInput:
     #: Records named for the first time beside the testimony (a form's "…or a new one").
     new_occasion: Optional[OccasionInput] = None
     new_source: Optional[SourceInput] = None
+    #: What the revision adds to its note when the rules moved the testimony on (set by check).
+    revision_note: str = field(default="", compare=False)
 
     def check(self, ctx: WriteContext, problems: Problems, existing: Optional[Testimony] = None) -> None:
         self._check_identity(ctx, problems, existing)
@@ -89,6 +98,7 @@ class TestimonyInput:
         self._check_publication(problems)
         self._check_inline_records(ctx, problems)
         self._check_roles(ctx, problems)
+        self._check_consent(ctx, problems, existing)
         self._check_transmission(ctx, problems)
         self._check_sealed_notes(ctx, problems, existing)
         self.segments = check_segment_set(ctx, problems, self.segments, existing, self.language)
@@ -121,6 +131,43 @@ class TestimonyInput:
         if self.withdrawn_at is not None and self.publication_state is not PublicationState.WITHDRAWN:
             problems.add("withdrawn_at", "Only a withdrawn testimony has a time it was withdrawn.")
         self.first_public_at = timestamp(problems, "first_public_at", self.first_public_at)
+
+    def _check_consent(self, ctx: WriteContext, problems: Problems, existing: Optional[Testimony]) -> None:
+        """Who gave consent, when, its scope and embargo; and publication as the consent allows it
+        (services/write/consent.py): withdrawn consent takes a published testimony out of
+        publication, as this save's revision, with the reason."""
+        ctx.find(Agent, self.consent_given_by, problems, "consent_given_by")
+        self.consent_given_by_name = rules.name(problems, "consent_given_by_name", self.consent_given_by_name) or ""
+        if not rules.is_blank(self.consent_given_by) and self.consent_given_by_name:
+            problems.add("consent_given_by_name", "Pick the agent who gave consent or type a name, not both.")
+        self.consent_given_on = rules.edtf(problems, "consent_given_on", self.consent_given_on)
+        given_embargo = self.embargo_until
+        self.embargo_until = rules.day(problems, "embargo_until", self.embargo_until)
+        if not isinstance(self.consent_status, ConsentStatus) or not isinstance(self.access_level, AccessLevel):
+            return
+        if self.embargo_until is not None or rules.is_blank(given_embargo):
+            for where, message in consent.embargo_problems(self.consent_status, self.embargo_until):
+                problems.add(where, message)
+        self.revision_note = ""
+        state = self.publication_state
+        if state is None and existing is not None:
+            if consent.withdraws(self.consent_status, existing.publication_state):
+                self.publication_state = PublicationState.WITHDRAWN
+                self.withdrawn_reason = (self.withdrawn_reason or "").strip() or consent.DEFAULT_WITHDRAWAL_REASON
+                self.revision_note = f"withdrawn: {self.consent_status.label}: {self.withdrawn_reason}"
+                return
+            state = existing.publication_state
+        if state is not PublicationState.PUBLISHED:
+            return
+        speakers = []
+        for item in self.roles:
+            if item.get("role") is RoleKind.SPEAKER:
+                agent = item.get("new_agent") or ctx.find(Agent, item.get("agent"), Problems(), "agent")
+                found = consent.speaker_of(agent)
+                if found is not None:
+                    speakers.append(found)
+        for where, message in consent.publication_problems(self.consent_status, self.access_level, speakers):
+            problems.add(where, message)
 
     def _check_inline_records(self, ctx: WriteContext, problems: Problems) -> None:
         ctx.find(Occasion, self.occasion, problems, "occasion")
@@ -277,6 +324,10 @@ class TestimonyInput:
         testimony.access_level = self.access_level
         testimony.consent_status = self.consent_status
         testimony.consent_note = self.consent_note
+        testimony.consent_given_by = ctx.get(Agent, self.consent_given_by)
+        testimony.consent_given_by_name = self.consent_given_by_name
+        testimony.consent_given_edtf = self.consent_given_on.text if self.consent_given_on else None
+        testimony.embargo_until = self.embargo_until
         testimony.summary_html = self.summary
         testimony.occasion = ctx.get(Occasion, self.occasion)
         testimony.source = ctx.get(Source, self.source)

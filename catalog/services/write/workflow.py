@@ -7,12 +7,14 @@ from typing import Optional
 
 from sqlalchemy.orm import Session
 
-from ...models import CorroborationChange, CorroborationStatus, PublicationState, Testimony
+from ...models import (
+    AccessLevel, CorroborationChange, CorroborationStatus, PublicationState, ReleaseForm, RoleKind, Testimony,
+)
 from ...models.base import utcnow
 from ..actors import Actor
-from . import rules
+from . import consent, rules
 from .context import WriteContext, check_version, commit_revision
-from .problems import Problems, Rejected
+from .problems import Problem, Problems, Rejected
 
 
 def _reason(value: str, message: str, field: str = "reason") -> str:
@@ -30,6 +32,10 @@ def publish(session: Session, testimony: Testimony, actor: Actor, expected_versi
         raise Rejected.one("publication_state", "A deleted testimony cannot be published; restore it first.")
     if not testimony.segments:
         raise Rejected.one("publication_state", "A testimony without text cannot be published.")
+    speakers = [consent.speaker_of(r.agent) for r in testimony.roles if r.role is RoleKind.SPEAKER]
+    refused = consent.publication_problems(testimony.consent_status, testimony.access_level, speakers)
+    if refused:
+        raise Rejected([Problem((field,), message) for field, message in refused])
     testimony.publication_state = PublicationState.PUBLISHED
     testimony.withdrawn_reason = ""
     testimony.withdrawn_dt = None
@@ -46,6 +52,24 @@ def withdraw(session: Session, testimony: Testimony, reason: str, actor: Actor,
     testimony.withdrawn_reason = reason
     testimony.withdrawn_dt = utcnow()
     commit_revision(WriteContext(session, actor), testimony, f"withdrawn: {reason}")
+
+
+def withdraw_consent(session: Session, testimony: Testimony, reason: str, actor: Actor,
+                     expected_version: Optional[int] = None) -> None:
+    """Record that consent was withdrawn: a published testimony leaves publication at once (as
+    `withdraw` takes it, tombstone and all), in the same revision, with the reason."""
+    check_version(testimony, expected_version)
+    reason = _reason(reason, "Say how and when consent was withdrawn; it is kept with the testimony.")
+    testimony.consent_status = consent.ConsentStatus.WITHDRAWN
+    testimony.embargo_until = None
+    testimony.consent_note = reason
+    note = f"consent withdrawn: {reason}"
+    if testimony.publication_state is PublicationState.PUBLISHED:
+        testimony.publication_state = PublicationState.WITHDRAWN
+        testimony.withdrawn_reason = reason
+        testimony.withdrawn_dt = utcnow()
+        note = f"withdrawn: consent withdrawn: {reason}"
+    commit_revision(WriteContext(session, actor), testimony, note)
 
 
 def return_to_draft(session: Session, testimony: Testimony, actor: Actor,
@@ -101,3 +125,21 @@ def change_corroboration(session: Session, testimony: Testimony, status, rationa
                             changed_by_label=actor.label)
     )
     commit_revision(WriteContext(session, actor), testimony, f"corroboration: {status.label}")
+
+
+def attach_release_form(session: Session, testimony: Testimony, stored, filename: str, access_level, actor: Actor,
+                        expected_version: Optional[int] = None) -> None:
+    """Attach the signed release form (a file already in the store, services/files.py), replacing
+    any before it, with the access level that may open it; a revision of the testimony."""
+    check_version(testimony, expected_version)
+    problems = Problems()
+    filename = rules.name(problems, "filename", filename or "", max_length=300) or ""
+    level = rules.choice(problems, "access_level", access_level, AccessLevel, AccessLevel.CONFIDENTIAL)
+    problems.raise_any()
+    form = testimony.release_form or ReleaseForm()
+    form.sha256, form.size, form.media_type = stored.sha256, stored.size, stored.media_type
+    form.filename, form.access_level, form.uploaded_by_label = filename, level, actor.label
+    form.uploaded_dt = utcnow()
+    testimony.release_form = form
+    commit_revision(WriteContext(session, actor), testimony,
+                    f"release form attached: {filename or stored.sha256[:12]} ({level.label})")

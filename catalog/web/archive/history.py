@@ -34,7 +34,7 @@ from . import _record_or_404, actor, bp, record_ident, record_title
 #: Snapshot fields that hold another record's id, and that record's kind.
 ID_FIELDS = {"agent_id": "agent", "author_id": "agent", "publisher_id": "agent", "source_id": "source",
              "named_by_source_id": "source", "occasion_id": "occasion", "place_id": "place", "parent_id": "place",
-             "scope_place_id": "place", "deleted_by_id": "user"}
+             "scope_place_id": "place", "deleted_by_id": "user", "consent_given_by_id": "agent"}
 
 
 def _ids_in(value, found: dict[str, set[int]]) -> dict[str, set[int]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from ... import queries
 from ...forms.base import choice
@@ -13,13 +13,16 @@ from ...forms.records import (
     CorroborationForm,
     DeleteClaimForm,
     DeleteForm,
+    ReleaseFormUpload,
     TestimonyForm,
+    WithdrawConsentForm,
     WithdrawForm,
     WorkflowForm,
 )
 from ...db import release_write_lock
 from ...models import Testimony
 from ...forms.segment_operations import merge_segments, move_segment, split_segment
+from ...services import files
 from ...services.write import Rejected, StaleEdit, WriteContext, save, workflow
 from ...services.write.claims import add_claim, remove_claim
 from ...viewer import Viewer
@@ -31,7 +34,7 @@ def _picker_fields(form: TestimonyForm) -> list[tuple[str, list]]:
     """The form's pickers by the kind of record they pick."""
     agent_fields = [role.agent_id for role in form.roles] + [link.agent_id for link in form.transmission] + [
         segment.author_id for segment in form.segments
-    ]
+    ] + [form.consent_given_by_id]
     source_fields = [form.source_id] + [role.named_by_source_id for role in form.roles] + [
         link.source_id for link in form.transmission
     ]
@@ -99,6 +102,10 @@ def testimony_form_data(testimony: Testimony) -> dict:
         "access_level": testimony.access_level.value,
         "consent_status": testimony.consent_status.value,
         "consent_note": testimony.consent_note,
+        "consent_given_by_id": opt(testimony.consent_given_by_id),
+        "consent_given_by_name": testimony.consent_given_by_name,
+        "consent_given_on": testimony.consent_given_edtf or "",
+        "embargo_until": testimony.embargo_until.isoformat() if testimony.embargo_until else "",
         "summary_html": testimony.summary_html,
         "roles": [
             {"agent_id": opt(r.agent_id), "role": r.role.value, "named_by_source_id": opt(r.named_by_source_id),
@@ -295,6 +302,9 @@ def _render_testimony_page(testimony: Testimony, status: int = 200, **forms):
         workflow=WorkflowForm(formdata=None, data=version),
         withdraw_form=forms.pop("withdraw_form", None) or WithdrawForm(formdata=None, data=version, prefix="withdraw"),
         delete_form=forms.pop("delete_form", None) or DeleteForm(formdata=None, data=version, prefix="delete"),
+        consent_form=forms.pop("consent_form", None) or WithdrawConsentForm(formdata=None, data=version, prefix="consent"),
+        release_form_upload=forms.pop("release_form", None)
+        or ReleaseFormUpload(formdata=None, data=version, prefix="release"),
         corroboration_form=CorroborationForm(formdata=None, data={**version,
                                                                   "status": testimony.corroboration_status.value}),
         claim_form=claim_form, claims=queries.staff_claims_of(session, viewer, testimony),
@@ -366,6 +376,33 @@ def testimony_withdraw(public_id: str):
         public_id, lambda s, t, f: workflow.withdraw(s, t, f.reason.data, actor(), f.based_on_version),
         WithdrawForm, f"{public_id} is withdrawn; readers no longer see it.", prefix="withdraw",
     )
+
+
+@bp.post("/testimonies/<public_id>/withdraw-consent")
+def testimony_withdraw_consent(public_id: str):
+    """Record that consent was withdrawn: a published testimony leaves publication at once."""
+    return _workflow_action(
+        public_id, lambda s, t, f: workflow.withdraw_consent(s, t, f.reason.data, actor(), f.based_on_version),
+        WithdrawConsentForm, f"Consent to {public_id} is recorded as withdrawn; readers no longer see it.",
+        prefix="consent",
+    )
+
+
+@bp.post("/testimonies/<public_id>/release-form")
+def testimony_release_form(public_id: str):
+    """Attach the signed release form: streamed into the file store, then recorded as a revision."""
+    def attach(session, testimony, form):
+        upload = form.file.data
+        try:
+            stored = files.store(current_app.config["INSTANCE_PATH"], upload.stream,
+                                 int(current_app.config["RELEASE_FORM_MAX_MB"]) * 1024 * 1024)
+        except files.FileRefused as refused:
+            raise Rejected.one("file", str(refused)) from None
+        workflow.attach_release_form(session, testimony, stored, upload.filename or "", form.access_level.data,
+                                     actor(), form.based_on_version)
+
+    return _workflow_action(public_id, attach, ReleaseFormUpload,
+                            f"The release form of {public_id} is attached.", prefix="release")
 
 
 @bp.post("/testimonies/<public_id>/draft")
