@@ -50,6 +50,9 @@ def everything_public(client, public_id: str) -> dict[str, bool]:
         "api item": client.get(f"/api/testimonies/{public_id}").status_code == 200,
         "api list": public_id in str(api_list),
         "api search": public_id in str(client.get(f"/api/search?q={WORD}").get_json()),
+        # Found by its title among records: neither listed nor counted.
+        "record count": client.get('/api/search?q="embargoed witness"').get_json()["matching_records"]["total"] > 0,
+        "record search": public_id in client.get('/search?q="embargoed witness"').get_data(as_text=True),
         "csv": public_id in client.get("/testimonies.csv").get_data(as_text=True),
         "search csv": public_id in client.get(f"/search.csv?q={WORD}").get_data(as_text=True),
         "sitemap": public_id in client.get("/sitemaps/testimonies/1.xml").get_data(as_text=True),
