@@ -17,6 +17,7 @@ from .agents import get_agent, list_agent_records, list_agents
 from .batches import passages_by_ids, source_refs_by_ids, summaries_by_id, summaries_by_ids
 from .downloads import testimony_rows
 from .claims import get_claim, list_claims, source_claims
+from .claim_index import CLAIM_FACETS, ClaimIndexPage, ClaimQuery, ClaimSummary, claim_index
 from .collections import get_collection, list_collections
 from .jobs import JobRecord, get_job
 from .freshness import catalog_watermark, content_token, latest_revision_number, source_revision, testimony_revisions
