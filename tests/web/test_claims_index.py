@@ -19,7 +19,7 @@ def test_claims_index_filters_and_searches(client, seeded):
     everything = client.get("/claims").get_data(as_text=True)
     counted = client.get("/claims?kind=count").get_data(as_text=True)
     assert "Filtered by:" in counted and "Kind of claim: count" in counted
-    assert counted.count('class="claim-item"') < everything.count('class="claim-item"')
+    assert counted.count('claim-item"') < everything.count('claim-item"')
     searched = client.get("/claims?q=Montazeri").get_data(as_text=True)
     assert 'value="Montazeri"' in searched
     assert 'href="/claims/montazeri-2800-or-3800"' in searched
@@ -37,6 +37,6 @@ def test_hidden_claims_are_neither_listed_nor_counted(client, seeded, auth):
     public = client.get("/claims").get_data(as_text=True)
     auth.login(Role.ARCHIVIST)
     staff = client.get("/claims").get_data(as_text=True)
-    public_count = public.count('class="claim-item"')
-    assert staff.count('class="claim-item"') >= public_count
+    public_count = public.count('claim-item"')
+    assert staff.count('claim-item"') >= public_count
     assert public_count > 0
