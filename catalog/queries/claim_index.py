@@ -6,6 +6,7 @@ read to walk its hierarchy, as the browse place facet does)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
@@ -94,12 +95,13 @@ class ClaimQuery:
         def values(name: str) -> tuple[str, ...]:
             seen: list[str] = []
             for value in args.getlist(name):
-                value = value.strip()
+                # NUL can be in no stored value (and PostgreSQL refuses it in a query).
+                value = value.replace("\x00", "").strip()
                 if value and len(value) <= 200 and value not in seen:
                     seen.append(value)
             return tuple(seen)
 
-        return cls(*(values(name) for name in CLAIM_FACETS), text=(args.get("q") or "").strip()[:200])
+        return cls(*(values(name) for name in CLAIM_FACETS), text=(args.get("q") or "").replace("\x00", "").strip()[:200])
 
     def selected(self, name: str) -> tuple[str, ...]:
         return getattr(self, name)
@@ -148,6 +150,9 @@ class _Places:
         return ", ".join(self.by_id[p][2] for p in self.chain(place_id))
 
 
+_DIGITS = re.compile(r"[0-9]{1,12}")
+
+
 def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
@@ -158,8 +163,9 @@ def _speaker_ids(session: Session, viewer: Viewer, values: Iterable[str]) -> lis
     filter by key must not tie the pseudonym to the person."""
     ids = []
     for value in values:
-        if value.startswith("protected-") and value[10:].isdigit() and len(value) < 30:
-            agent = session.get(Agent, int(value[10:]))
+        if value.startswith("protected-") and _DIGITS.fullmatch(value[10:]):
+            # An id beyond the column's range names no one (and must not reach the database).
+            agent = session.get(Agent, int(value[10:])) if int(value[10:]) < 2**31 else None
             if agent is not None and agent.is_protected and not viewer.may_read(agent.identity_access):
                 ids.append(agent.id)
         else:
@@ -170,7 +176,7 @@ def _speaker_ids(session: Session, viewer: Viewer, values: Iterable[str]) -> lis
 
 
 def _year_condition(year: str) -> Optional[ColumnElement[bool]]:
-    if not year.isdigit() or not 1 <= int(year) <= 9999:
+    if not _DIGITS.fullmatch(year) or len(year) > 4 or not 1 <= int(year) <= 9999:
         return None
     number = int(year)
     return and_(Claim.scope_period_lower <= dt.date(number, 12, 31), Claim.scope_period_upper >= dt.date(number, 1, 1))

@@ -29,8 +29,11 @@ def test_claims_index_filters_and_searches(client, seeded):
 
 def test_bad_parameters_are_not_errors(client, seeded):
     for query in ("page=abc", "page=-4", "year=99999", "place=" + "x" * 500, "speaker=protected-x", "kind=nope",
-                  "q=%25%25_", "more=kind"):
+                  "q=%25%25_", "more=kind", "speaker=protected-99999999999", "year=%C2%B2",
+                  "speaker=protected-%C2%B2"):
         assert client.get(f"/claims?{query}").status_code == 200, query
+    for query in ("q=a%00b", "speaker=a%00"):
+        assert client.get(f"/claims?{query}").status_code == 400, query
 
 
 def test_hidden_claims_are_neither_listed_nor_counted(client, seeded, auth):
