@@ -90,7 +90,8 @@ def claims(viewer: Viewer, endpoint: str, *, page: int, external: bool = False,
         if values:
             facets.append(search_service.FacetResult(name, title, values, found.hidden.get(name, 0)))
     return ClaimResults(found.claims, found.total, found.page, found.page_size, found.pages, tuple(facets),
-                        query.text, query.filtered)
+                        query.text, query.filtered,
+                        tuple((name, value) for name in queries.CLAIM_FACETS for value in query.selected(name)))
 
 
 @dataclass(frozen=True)
@@ -105,3 +106,5 @@ class ClaimResults:
     facets: tuple
     text: str
     filtered: bool
+    #: The facet values asked for, (facet, value).
+    filters: tuple = ()
