@@ -125,3 +125,8 @@ def test_only_staff_may_link(client, auth, seeded):
     assert client.get(URL).status_code == 302
     auth.login(Role.RESEARCHER)
     assert client.get(URL).status_code == 403
+
+
+def test_the_pickers_look_up_finds_claims_by_their_words(client, archivist, seeded):
+    found = client.get("/archive/lookup/claims?q=pregnant").get_json()
+    assert len(found) == 1 and "jokar-50-pregnant-women" in found[0]["label"]

@@ -99,3 +99,18 @@ def test_removing_a_link_needs_a_reason_and_is_a_revision(session, two_claims):
     assert len(revisions) == count + 1
     assert "Entered against the wrong claim." in revisions[0].note
     assert json.loads(revisions[0].snapshot)["segments"][0]["claims"][0]["corroborations"] == []
+
+
+def test_a_link_from_a_claim_in_a_sources_own_text_is_a_revision_of_the_source(seeded, session):
+    from sqlalchemy import select
+
+    from catalog.models import Source
+
+    source_claim = session.scalar(select(Claim).where(Claim.key == "article-8000-in-two-weeks"))
+    other = session.scalar(select(Claim).where(Claim.key == "jokar-50-pregnant-women"))
+    article = session.scalar(select(Source).where(Source.key == "article"))
+    count = len(revisions_of(session, article))
+    link(session, source_claim, other, relation="qualifies", rationale="Both speak of executions that summer.")
+    revisions = revisions_of(session, article)
+    assert len(revisions) == count + 1
+    assert revisions[0].note.startswith("claim article-8000-in-two-weeks qualifies claim jokar-50-pregnant-women")
