@@ -4,6 +4,7 @@ filters (places within places, years of the scope period, speakers by the name t
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from catalog import queries
@@ -126,3 +127,13 @@ def test_a_protected_speaker_is_named_and_filtered_only_by_pseudonym(session, ca
     staff = index(session, ARCHIVIST, speaker="real-name")
     assert keys(staff) == ["shiraz-night"] and staff.claims[0].speaker.name == "Real Name"
     assert index(session, ARCHIVIST, speaker=f"protected-{hidden.id}").total == 0
+
+
+def test_counts_kept_between_requests_follow_every_write(session, catalog):
+    first = index(session, PUBLIC, kind="event")
+    assert first.total == 1
+    claim = session.get(Claim, session.scalar(select(Claim.id).where(Claim.key == "draft-claim")))
+    claim.segment.testimony.publication_state = PublicationState.PUBLISHED
+    session.commit()
+    again = index(session, PUBLIC, kind="event")
+    assert again.total == 2 and counts(again, "kind") == {"event": 2}

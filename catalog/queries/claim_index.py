@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 from ..models import Agent, Claim, ClaimKind, CorroborationStatus, Place, Segment, Source, Testimony
 from ..viewer import Viewer
 from .records import AgentRef, PlaceRef
+from .freshness import content_token
 from .visibility import agent_ref_of, readable_claims
 
 #: Claims on one page of the index.
@@ -235,7 +238,6 @@ def claim_index(session: Session, viewer: Viewer, query: ClaimQuery, page: int =
     places = _Places(session)
     expanded = set(expanded)
     conditions = _conditions(session, viewer, query, places)
-    total = session.scalar(_filtered(select(func.count(Claim.id)), viewer, conditions)) or 0
     rows = session.execute(
         _filtered(
             select(
@@ -257,51 +259,84 @@ def claim_index(session: Session, viewer: Viewer, query: ClaimQuery, page: int =
         )
         for row in rows
     )
+    if page == 1 and not claims:
+        return ClaimIndexPage(claims, 0, page, page_size)
+    total, counts = _counted(session, viewer, query, conditions, places)
     facets, hidden = {}, {}
-    if total:
-        for name, counts in _facet_counts(session, viewer, conditions, places).items():
-            facets[name], hidden[name] = _ranked(counts, query.selected(name), name in expanded)
-        facets["year"] = tuple(sorted(facets["year"], key=lambda c: int(c.value)))
+    for name, values in counts.items():
+        facets[name], hidden[name] = _ranked(list(values), query.selected(name), name in expanded)
+    facets["year"] = tuple(sorted(facets.get("year", ()), key=lambda c: int(c.value)))
     return ClaimIndexPage(claims, total, page, page_size, facets, hidden)
 
 
-def _facet_counts(session: Session, viewer: Viewer, conditions: list, places: _Places) -> dict[str, list]:
-    def grouped(*columns):
-        return session.execute(
-            _filtered(select(*columns, func.count(Claim.id)), viewer, conditions).group_by(*columns)
-        ).all()
+#: Facet counts already taken, by (content token, viewer role, query): any write to the records
+#: changes the token, so an entry is never served stale. A count reads every matching claim
+#: (a second or more at several hundred thousand), so a page asked for again costs only its rows.
+_COUNTS: "OrderedDict[tuple, tuple]" = OrderedDict()
+_COUNTS_KEPT = 256
+_COUNTS_LOCK = threading.Lock()
 
-    counts: dict[str, list] = {}
-    counts["kind"] = [ClaimFacetCount(kind.value, kind.label, n) for kind, n in grouped(Claim.kind)]
-    counts["status"] = [ClaimFacetCount(status.value, status.label, n)
-                        for status, n in grouped(Testimony.corroboration_status) if status is not None]
-    # Who claims it: the most frequent speakers first, each named as this viewer may see them.
-    by_speaker = [(agent_id, n) for agent_id, n in grouped(Claim.speaker_id) if agent_id is not None]
-    agents = {}
-    if by_speaker:
-        wanted = [agent_id for agent_id, _ in by_speaker]
-        for start in range(0, len(wanted), 500):
-            for row in session.execute(select(
-                Agent.id, Agent.key, Agent.preferred_name, Agent.kind, Agent.is_protected, Agent.public_pseudonym,
-                Agent.identity_access,
-            ).where(Agent.id.in_(wanted[start:start + 500]))):
-                agents[row[0]] = agent_ref_of(viewer, *row)
-    counts["speaker"] = [ClaimFacetCount(agents[a].key, agents[a].name, n) for a, n in by_speaker if a in agents]
-    # Place: a claim counts in its scope place and in every place that holds it.
+
+def _counted(session: Session, viewer: Viewer, query: ClaimQuery, conditions: list, places: _Places):
+    token = content_token(session)
+    key = (token, viewer.role, query) if token is not None else None
+    if key is not None:
+        with _COUNTS_LOCK:
+            if key in _COUNTS:
+                _COUNTS.move_to_end(key)
+                return _COUNTS[key]
+    found = _facet_counts(session, viewer, conditions, places)
+    if key is not None:
+        with _COUNTS_LOCK:
+            _COUNTS[key] = found
+            while len(_COUNTS) > _COUNTS_KEPT:
+                _COUNTS.popitem(last=False)
+    return found
+
+
+def _facet_counts(session: Session, viewer: Viewer, conditions: list, places: _Places) -> tuple[int, dict]:
+    """The number of matching claims and each facet's counts, from one GROUP BY over the readable,
+    filtered claims (one pass over them, however many facets)."""
+    lower, upper = extract("year", Claim.scope_period_lower), extract("year", Claim.scope_period_upper)
+    columns = (Claim.kind, Testimony.corroboration_status, Claim.speaker_id, Claim.scope_place_id, lower, upper)
+    groups = session.execute(
+        _filtered(select(*columns, func.count(Claim.id)), viewer, conditions).group_by(*columns)
+    ).all()
+    total = 0
+    by_kind: dict = {}
+    by_status: dict = {}
+    by_speaker: dict[int, int] = {}
     by_place: dict[int, int] = {}
-    for place_id, n in grouped(Claim.scope_place_id):
+    by_year: dict[int, int] = {}
+    for kind, status, speaker_id, place_id, first, last, n in groups:
+        total += n
+        by_kind[kind] = by_kind.get(kind, 0) + n
+        if status is not None:
+            by_status[status] = by_status.get(status, 0) + n
+        if speaker_id is not None:
+            by_speaker[speaker_id] = by_speaker.get(speaker_id, 0) + n
+        # Place: a claim counts in its scope place and in every place that holds it.
         for held_in in places.chain(place_id) if place_id is not None else ():
             by_place[held_in] = by_place.get(held_in, 0) + n
-    counts["place"] = [ClaimFacetCount(places.by_id[p][1], places.label(p), n) for p, n in by_place.items()]
-    # Period: a claim counts in each year its scope period spans (a long span in its first and last).
-    by_year: dict[int, int] = {}
-    lower, upper = extract("year", Claim.scope_period_lower), extract("year", Claim.scope_period_upper)
-    for first, last, n in grouped(lower, upper):
-        if first is None or last is None:
-            continue
-        first, last = int(first), int(last)
-        years = (first, last) if last - first > MAX_YEAR_SPAN else range(first, last + 1)
-        for year in set(years):
-            by_year[year] = by_year.get(year, 0) + n
-    counts["year"] = [ClaimFacetCount(str(y), str(y), n) for y, n in by_year.items()]
-    return counts
+        # Period: a claim counts in each year its scope period spans (a long span in its first and last).
+        if first is not None and last is not None:
+            first, last = int(first), int(last)
+            for year in set((first, last) if last - first > MAX_YEAR_SPAN else range(first, last + 1)):
+                by_year[year] = by_year.get(year, 0) + n
+    # Who claims it: each named as this viewer may see them.
+    agents = {}
+    wanted = list(by_speaker)
+    for start in range(0, len(wanted), 500):
+        for row in session.execute(select(
+            Agent.id, Agent.key, Agent.preferred_name, Agent.kind, Agent.is_protected, Agent.public_pseudonym,
+            Agent.identity_access,
+        ).where(Agent.id.in_(wanted[start:start + 500]))):
+            agents[row[0]] = agent_ref_of(viewer, *row)
+    counts = {
+        "kind": tuple(ClaimFacetCount(kind.value, kind.label, n) for kind, n in by_kind.items()),
+        "status": tuple(ClaimFacetCount(status.value, status.label, n) for status, n in by_status.items()),
+        "speaker": tuple(ClaimFacetCount(agents[a].key, agents[a].name, n) for a, n in by_speaker.items() if a in agents),
+        "place": tuple(ClaimFacetCount(places.by_id[p][1], places.label(p), n) for p, n in by_place.items()),
+        "year": tuple(ClaimFacetCount(str(y), str(y), n) for y, n in by_year.items()),
+    }
+    return total, counts
