@@ -68,7 +68,7 @@ def claim_links(key: str):
 
 
 @bp.post("/claim-links/<int:link_id>/remove")
-def claim_link_remove(link_id: str):
+def claim_link_remove(link_id: int):
     """Remove a link between claims, with the reason why."""
     session = db_session()
     link = queries.staff_claim_link(session, current_viewer(), link_id)
