@@ -143,6 +143,8 @@ class CorroborationRelation(Vocabulary):
     SUPPORTS = "supports"
     PARTLY_SUPPORTS = "partly_supports"
     CONTRADICTS = "contradicts"
+    QUALIFIES = "qualifies"
+    SAME_AS = "same_as"
 
     @property
     def passive_label(self) -> str:
@@ -151,6 +153,8 @@ class CorroborationRelation(Vocabulary):
             "supports": "supported by",
             "partly_supports": "partly supported by",
             "contradicts": "contradicted by",
+            "qualifies": "qualified by",
+            "same_as": "the same as",
         }[self.value]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, ClaimKind, CorroborationRelation, Timestamp, enum_column, utcnow
@@ -16,13 +16,15 @@ class Claim(Base):
     nothing itself."""
 
     __tablename__ = "claims"
+    #: The claims index filters and counts by kind, place and period (see queries/claim_index.py).
+    __table_args__ = (Index("ix_claims_scope_period", "scope_period_lower", "scope_period_upper"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120), unique=True)
     segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"), index=True)
     #: Who makes the claim (the segment's speaker, or the source for framing).
     speaker_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agents.id"), index=True)
-    kind: Mapped[ClaimKind] = mapped_column(enum_column(ClaimKind))
+    kind: Mapped[ClaimKind] = mapped_column(enum_column(ClaimKind), index=True)
     #: The claim in neutral words ("More than 30,000 political prisoners were executed").
     statement: Mapped[str] = mapped_column(Text)
     #: The exact words of the segment the claim rests on.
@@ -31,7 +33,7 @@ class Claim(Base):
     quantity_low: Mapped[Optional[int]] = mapped_column(BigInteger)
     quantity_high: Mapped[Optional[int]] = mapped_column(BigInteger)
     #: Scope: where and when the claim applies.
-    scope_place_id: Mapped[Optional[int]] = mapped_column(ForeignKey("places.id"))
+    scope_place_id: Mapped[Optional[int]] = mapped_column(ForeignKey("places.id"), index=True)
     scope_period_edtf: Mapped[Optional[str]] = mapped_column(String(100))
     scope_period_lower: Mapped[Optional[dt.date]] = mapped_column(Date)
     scope_period_upper: Mapped[Optional[dt.date]] = mapped_column(Date)

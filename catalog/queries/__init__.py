@@ -17,6 +17,7 @@ from .agents import get_agent, list_agent_records, list_agents
 from .batches import passages_by_ids, source_refs_by_ids, summaries_by_id, summaries_by_ids
 from .downloads import testimony_rows
 from .claims import get_claim, list_claims, source_claims
+from .claim_index import CLAIM_FACETS, ClaimIndexPage, ClaimQuery, ClaimSummary, claim_index
 from .collections import get_collection, list_collections
 from .jobs import JobRecord, get_job
 from .freshness import catalog_watermark, content_token, latest_revision_number, source_revision, testimony_revisions
@@ -58,6 +59,8 @@ from .staff import (
     picker_options,
     picker_suggestions,
     staff_claim,
+    staff_claim_link,
+    staff_claim_links,
     staff_claims_of,
     staff_collection_choices,
     staff_entity_list,
@@ -96,7 +99,8 @@ __all__ = [
     "get_job", "get_testimony", "get_tombstone", "JobRecord", "latest_revision_number", "list_agent_records", "list_agents", "list_claims", "list_occasions",
     "list_place_records", "list_places", "list_source_roles", "list_sources", "list_testimonies", "passages_by_ids",
     "picker_options", "picker_suggestions", "place_ref", "sees_identity", "segment_record", "segment_visibility",
-    "source_claims", "source_ref", "source_refs_by_ids", "source_revision", "staff_claim", "staff_claims_of", "staff_collection_choices",
+    "CLAIM_FACETS", "ClaimIndexPage", "ClaimQuery", "ClaimSummary", "claim_index",
+    "source_claims", "source_ref", "source_refs_by_ids", "source_revision", "staff_claim", "staff_claim_link", "staff_claim_links", "staff_claims_of", "staff_collection_choices",
     "staff_entity_list", "staff_names", "staff_publication_times", "staff_record", "staff_testimony", "staff_testimony_page", "staff_username",
     "sitemap_count", "sitemap_entries",
     "summaries_by_id", "summaries_by_ids", "testimony_record", "testimony_revisions", "testimony_rows", "testimony_visibility",

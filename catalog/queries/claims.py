@@ -38,6 +38,8 @@ def claim_record(
             continue
         if other_testimony is not None and other_testimony.id not in readable_testimony_ids:
             continue
+        other_segment = other_claim.segment if other_claim is not None else None
+        other_in = other_segment.testimony if other_segment is not None else None
         corroborations.append(
             CorroborationRecord(
                 relation=link.relation.value,
@@ -47,6 +49,12 @@ def claim_record(
                 other_testimony_id=other_testimony.public_id if other_testimony else None,
                 direction=direction,
                 created_dt=link.created_dt,
+                other_claim_statement=other_claim.statement if other_claim else None,
+                other_claim_testimony_id=other_in.public_id if other_in is not None else None,
+                other_claim_testimony_title=other_in.title if other_in is not None else None,
+                other_claim_speaker=agent_ref(viewer, other_claim.speaker) if other_claim and other_claim.speaker else None,
+                other_claim_source_key=other_segment.source.key if other_segment is not None and other_in is None
+                and other_segment.source is not None else None,
             )
         )
     segment = claim.segment
@@ -89,8 +97,11 @@ def links_for(session: Session, claim_ids: list[int]) -> dict[int, list[Corrobor
         select(CorroborationLink)
         .where(CorroborationLink.from_claim_id.in_(claim_ids) | CorroborationLink.to_claim_id.in_(claim_ids))
         .options(
-            selectinload(CorroborationLink.from_claim),
-            selectinload(CorroborationLink.to_claim),
+            *(loading
+              for end in (CorroborationLink.from_claim, CorroborationLink.to_claim)
+              for loading in (selectinload(end).selectinload(Claim.segment).selectinload(Segment.testimony),
+                              selectinload(end).selectinload(Claim.segment).selectinload(Segment.source),
+                              selectinload(end).selectinload(Claim.speaker))),
             selectinload(CorroborationLink.to_testimony),
         )
         .order_by(CorroborationLink.id)

@@ -127,6 +127,12 @@ class CorroborationRecord:
     direction: str
     #: When the link was made.
     created_dt: Optional[dt.datetime] = None
+    #: The linked claim: its words, and whose testimony it is in (as this viewer may see them).
+    other_claim_statement: Optional[str] = None
+    other_claim_testimony_id: Optional[str] = None
+    other_claim_testimony_title: Optional[str] = None
+    other_claim_speaker: Optional[AgentRef] = None
+    other_claim_source_key: Optional[str] = None
 
 
 @dataclass(frozen=True)

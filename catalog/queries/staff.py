@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import dates
-from ..models import Agent, AgentName, Claim, Collection, Occasion, Place, PublicationState, Segment, Source, Testimony, User
+from ..models import Agent, AgentName, Claim, Collection, CorroborationLink, Occasion, Place, PublicationState, Segment, Source, Testimony, User
 from ..viewer import Viewer
 from .records import ArchiveEntityRow, ArchiveTestimonyPage, ArchiveTestimonyRow, PickerOptions
 from .visibility import place_ref
@@ -41,7 +41,10 @@ _PICKER_ORDER = {
     "sources": (func.lower(Source.title),),
     "occasions": (Occasion.date_lower, Occasion.title),
     "places": (func.lower(Place.name),),
+    "claims": (Claim.id,),
 }
+#: The records each picker kind chooses from (claims are picked, not listed in the workspace).
+_PICKER_MODELS = {**STAFF_RECORD_MODELS, "claims": Claim}
 #: The record kinds a picker chooses from.
 PICKER_KINDS = tuple(_PICKER_ORDER)
 _STATE_FILTERS = {state.value: Testimony.publication_state == state for state in PublicationState}
@@ -186,7 +189,19 @@ def _picker_label(record) -> str:
         return f"{record.title} — {dates.describe(record.date_edtf)}"
     if isinstance(record, Place):
         return place_ref(record).full_name
+    if isinstance(record, Claim):
+        testimony = record.segment.testimony if record.segment is not None else None
+        where = f"{testimony.public_id} ¶{record.segment.number}" if testimony is not None else "a source"
+        statement = record.statement if len(record.statement) <= 90 else record.statement[:89] + "…"
+        return f"{statement} ({where}; {record.key})"
     return record.title
+
+
+def _picker_query(model):
+    query = select(model)
+    if model is Claim:
+        query = query.options(selectinload(Claim.segment).selectinload(Segment.testimony))
+    return query
 
 
 def picker_options(
@@ -195,8 +210,8 @@ def picker_options(
     """A picker's records: all of them while there are fewer than `full_list_limit`, else only the
     ids in `keep` (the current choices); `exclude` is never offered (a place cannot lie within itself)."""
     _require_staff(viewer)
-    model = STAFF_RECORD_MODELS[kind]
-    query = select(model).order_by(*_PICKER_ORDER[kind])
+    model = _PICKER_MODELS[kind]
+    query = _picker_query(model).order_by(*_PICKER_ORDER[kind])
     if exclude is not None:
         query = query.where(model.id != exclude)
     complete = session.scalar(select(func.count()).select_from(model)) < full_list_limit
@@ -213,7 +228,7 @@ def picker_suggestions(session: Session, viewer: Viewer, kind: str, text: str, *
     """(id, label) of records whose name holds `text` (an agent also by key or any other name), in
     name order, `limit` of them from `offset`; an empty `text` pages through every record."""
     _require_staff(viewer)
-    model = STAFF_RECORD_MODELS[kind]
+    model = _PICKER_MODELS[kind]
     pattern = f"%{text}%"
     if model is Agent:
         matching_names = select(AgentName.agent_id).where(AgentName.name.ilike(pattern))
@@ -222,7 +237,44 @@ def picker_suggestions(session: Session, viewer: Viewer, kind: str, text: str, *
             .where(Agent.preferred_name.ilike(pattern) | Agent.key.ilike(pattern) | Agent.id.in_(matching_names))
             .order_by(func.lower(Agent.preferred_name), Agent.id)
         )
+    elif model is Claim:
+        query = (_picker_query(Claim).where(Claim.statement.ilike(pattern) | Claim.key.ilike(pattern))
+                 .order_by(Claim.id))
     else:
         title = _TITLE_COLUMNS[model]
         query = select(model).where(title.ilike(pattern)).order_by(title, model.id)
     return [(record.id, _picker_label(record)) for record in session.scalars(query.limit(limit).offset(offset))]
+
+
+def staff_claim_links(session: Session, viewer: Viewer, claim_ids: Iterable[int]) -> dict[int, list[CorroborationLink]]:
+    """The links each of these claims makes or receives (staff see every one), oldest first, with
+    the claims and testimonies at both ends."""
+    _require_staff(viewer)
+    claim_ids = list(claim_ids)
+    by_claim: dict[int, list[CorroborationLink]] = {claim_id: [] for claim_id in claim_ids}
+    if not claim_ids:
+        return by_claim
+    links = session.scalars(
+        select(CorroborationLink)
+        .where(CorroborationLink.from_claim_id.in_(claim_ids) | CorroborationLink.to_claim_id.in_(claim_ids))
+        .options(*(selectinload(end).selectinload(Claim.segment).selectinload(Segment.testimony)
+                   for end in (CorroborationLink.from_claim, CorroborationLink.to_claim)),
+                 selectinload(CorroborationLink.to_testimony))
+        .order_by(CorroborationLink.id)
+    )
+    for link in links:
+        for claim_id in {link.from_claim_id, link.to_claim_id}:
+            if claim_id in by_claim:
+                by_claim[claim_id].append(link)
+    return by_claim
+
+
+def staff_claim_link(session: Session, viewer: Viewer, link_id: int) -> Optional[CorroborationLink]:
+    """One link between claims, to remove."""
+    _require_staff(viewer)
+    if not 0 < link_id <= _LARGEST_ID:
+        return None
+    return session.scalar(
+        select(CorroborationLink).where(CorroborationLink.id == link_id)
+        .options(selectinload(CorroborationLink.from_claim).selectinload(Claim.segment))
+    )

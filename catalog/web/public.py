@@ -369,6 +369,19 @@ def collection(key: str):
                            page_url=lambda number: reading.page_url("public.collection", number, key=key))
 
 
+@bp.get("/claims")
+def claims():
+    """Every claim this viewer may read, with facets (kind, corroboration, who claims it, place,
+    period) and a search of their words."""
+    results = reading.claims(current_viewer(), "public.claims", page=_page(), expanded=request.args.getlist("more"))
+    return render_template(
+        "public/claims.html", results=results,
+        page_url=lambda page: reading.page_url("public.claims", page),
+        more_url=lambda facet: reading.more_url("public.claims", facet),
+        search_pairs=[(k, v) for k, v in request.args.items(multi=True) if k not in ("q", "page")],
+    )
+
+
 @bp.get("/claims/<key>")
 def claim(key: str):
     """One claim, attributed to whoever makes it, with what supports or contradicts it."""

@@ -6,11 +6,13 @@ addresses differ (the page's, or the API's absolute ones), so each caller names 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable
 from urllib.parse import urlencode
 
 from flask import request, url_for
 
+from .. import queries
 from ..services import search as search_service
 from ..viewer import Viewer
 from . import db_session
@@ -71,3 +73,38 @@ def search(viewer: Viewer, endpoint: str, text: str, *, scope: str, page: int, e
         db_session(), viewer, text, scope=scope, filters=search_service.parse_filters(viewer, request.args),
         page=page, toggle_url=toggler(endpoint, external), expanded=expanded,
     )
+
+
+def claims(viewer: Viewer, endpoint: str, *, page: int, external: bool = False,
+           expanded: Iterable[str] = ()) -> "ClaimResults":
+    """One page of the claims this viewer may read, filtered by the query string, with facets."""
+    query = queries.ClaimQuery.from_args(request.args)
+    found = queries.claim_index(db_session(), viewer, query, page=page, expanded=expanded)
+    toggle = toggler(endpoint, external)
+    facets = []
+    for name, title in queries.CLAIM_FACETS.items():
+        chosen = set(query.selected(name))
+        values = tuple(search_service.FacetValue(v.value, v.label, v.count, v.value in chosen,
+                                                 toggle(name, v.value, v.value in chosen))
+                       for v in found.facets.get(name, ()))
+        if values:
+            facets.append(search_service.FacetResult(name, title, values, found.hidden.get(name, 0)))
+    return ClaimResults(found.claims, found.total, found.page, found.page_size, found.pages, tuple(facets),
+                        query.text, query.filtered,
+                        tuple((name, value) for name in queries.CLAIM_FACETS for value in query.selected(name)))
+
+
+@dataclass(frozen=True)
+class ClaimResults:
+    """A page of the claims index as the page and the API show it."""
+
+    claims: tuple
+    total: int
+    page: int
+    page_size: int
+    pages: int
+    facets: tuple
+    text: str
+    filtered: bool
+    #: The facet values asked for, (facet, value).
+    filters: tuple = ()

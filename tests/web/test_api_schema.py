@@ -45,9 +45,9 @@ def _check_every_route(app, client=None) -> int:
 
 
 def test_every_answer_matches_the_openapi_document(app, seeded):
-    assert _check_every_route(app) == 10
+    assert _check_every_route(app) == 11
 
 
 def test_every_answer_to_a_signed_in_archivist_matches_the_document_too(app, seeded, client, auth):
     auth.login(Role.ARCHIVIST)
-    assert _check_every_route(app, client) == 10
+    assert _check_every_route(app, client) == 11

@@ -144,6 +144,6 @@ def test_a_nul_in_a_signed_in_query_string_is_a_clear_400(client, archivist, pat
 
 def test_every_string_a_route_takes_has_a_shape(app):
     # Values of the other arguments are converted (`int:`), or are static file paths.
-    converted_or_paths = {"number", "page", "user_id", "filename"}
+    converted_or_paths = {"number", "page", "user_id", "link_id", "filename"}
     named = {argument for rule in app.url_map.iter_rules() for argument in rule.arguments}
     assert named - converted_or_paths == set(URL_VALUE_SHAPES)

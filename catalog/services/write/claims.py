@@ -265,3 +265,53 @@ def remove_claim(ctx: WriteContext, claim: Claim) -> None:
     ctx.session.flush()
     if testimony is not None:
         commit_revision(ctx, testimony, note)
+
+
+def _link_owner(claim: Claim) -> Any:
+    """The record whose history a link belongs to: the testimony (or else the source) the claim
+    making it is made in (its snapshot lists the claim's links)."""
+    segment = claim.segment
+    return segment.testimony if segment.testimony is not None else segment.source
+
+
+def _describe_link(link_input_or_link: Any, from_key: str, to_key: str) -> str:
+    relation = CorroborationRelation(link_input_or_link.relation)
+    return f"claim {from_key} {relation.label} claim {to_key}"
+
+
+def link_claims(ctx: WriteContext, link_input: CorroborationInput) -> CorroborationLink:
+    """Link a claim to another claim (supports, contradicts, qualifies, same as…), with its
+    rationale and evidence, as a revision of the record the linking claim is made in."""
+    from .context import commit_revision
+
+    problems = Problems()
+    with ctx.session.no_autoflush:
+        link_input.check(ctx, problems)
+        if not problems and link_input.exists(ctx):
+            problems.add("to_claim", "These claims are already linked so.")
+    problems.raise_any()
+    link = link_input.apply(ctx)
+    ctx.session.flush()
+    owner = _link_owner(link.from_claim)
+    if owner is not None:
+        note = _describe_link(link, link.from_claim.key, link.to_claim.key if link.to_claim else "?")
+        commit_revision(ctx, owner, f"{note}: {link.rationale}"[:1000])
+    return link
+
+
+def unlink_claims(ctx: WriteContext, link: CorroborationLink, reason: Any) -> None:
+    """Remove a link between claims, with the reason why, as a revision of the record the linking
+    claim is made in."""
+    from .context import commit_revision
+
+    problems = Problems()
+    reason = rules.text(problems, "reason", reason, required=True)
+    problems.raise_any()
+    source = link.from_claim
+    note = _describe_link(link, source.key, link.to_claim.key if link.to_claim else (
+        link.to_testimony.public_id if link.to_testimony else "?"))
+    owner = _link_owner(source)
+    ctx.session.delete(link)
+    ctx.session.flush()
+    if owner is not None:
+        commit_revision(ctx, owner, f"link removed ({note}): {reason}"[:1000])

@@ -31,10 +31,11 @@ ALTERNATES = {
     "public.index": "api.browse", "public.browse": "api.browse", "public.search": "api.search",
     "public.testimony": "api.testimony", "public.people": "api.people", "public.agent": "api.agent",
     "public.places": "api.places", "public.place": "api.place", "public.sources": "api.sources",
-    "public.source": "api.source", "public.claim": "api.claim",
+    "public.source": "api.source", "public.claim": "api.claim", "public.claims": "api.claims",
 }
 #: Parameters that the JSON of a list takes from its page's address.
-LIST_PARAMETERS = {"api.browse": (*params.BROWSE, *FACETS), "api.search": (*params.SEARCH, *FACETS)}
+LIST_PARAMETERS = {"api.browse": (*params.BROWSE, *FACETS), "api.search": (*params.SEARCH, *FACETS),
+                   "api.claims": (*params.CLAIMS, *queries.CLAIM_FACETS)}
 
 
 def json_alternate() -> Markup:
@@ -223,6 +224,26 @@ def source(key: str):
     """A source in the export's format, and as published: its framing and the passages it quotes."""
     params.read(current_viewer(), ())
     return _json(payloads.source(_found(queries.get_source(db_session(), current_viewer(), key))))
+
+
+@bp.get("/claims")
+def claims():
+    """The claims index as JSON: the claims this viewer may read, filtered, with facet counts."""
+    viewer = current_viewer()
+    listing = params.read_claims()
+    results = reading.claims(viewer, "api.claims", page=listing.page, external=True, expanded=listing.expanded)
+    body = {
+        "query": results.text,
+        "filters": [{"facet": facet, "value": value} for facet, value in results.filters],
+        "claims": [payloads.claim_summary(c) for c in results.claims],
+        "facets": payloads.facets(results.facets),
+    }
+    body.update(payloads.paging(
+        results.page, results.pages, results.total, results.page_size,
+        lambda page: reading.page_url("api.claims", page, external=True),
+        lambda page: reading.page_url("public.claims", page, external=True),
+    ))
+    return _json(body)
 
 
 @bp.get("/claims/<key>")

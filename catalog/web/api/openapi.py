@@ -23,6 +23,7 @@ from ...models import (
     SegmentKind,
 )
 from ...services import search as search_service
+from ...queries.claim_index import CLAIM_FACETS
 from ...services.search.facts import FACETS
 from ...services.write import rules
 from ..reading import MAX_PAGE
@@ -201,6 +202,22 @@ def _schemas() -> dict[str, dict]:
            "occasion, places, claims) match, apart from the passages: the most relevant first, "
            "searched only when `scope` is `all`."),
     }, (*paged, "query", "scope", "results", "facets", "matching_records"))
+    claim_facet_names = {"type": "string", "enum": list(CLAIM_FACETS)}
+    claim_summary = _object({
+        "key": KEY, "kind": _enum(ClaimKind), "statement": STRING, "excerpt": STRING, "speaker": STRING,
+        "speaker_name": STRING, "name_is_pseudonym": BOOLEAN, "testimony": PUBLIC_ID, "testimony_title": STRING,
+        "number": INTEGER, "source": KEY, "corroboration": _object({"status": _enum(CorroborationStatus)}, ("status",)),
+        "scope": _object({"place": KEY, "place_name": STRING, "period": EDTF}), "links": _ref("Links"),
+    }, ("key", "kind", "statement", "links"), "A claim as the claims index lists it: its words, who makes it (a "
+                                              "protected person by pseudonym), the testimony it is in and that "
+                                              "testimony's corroboration status.")
+    claim_facet = _object({**facet["properties"], "name": claim_facet_names}, tuple(facet["required"]),
+                          "A facet of the claims index, as `Facet`.")
+    claims_page = _object({
+        **paging, "query": STRING,
+        "filters": _array(_object({"facet": claim_facet_names, "value": STRING}, ("facet", "value"))),
+        "claims": _array(_ref("ClaimSummary")), "facets": _array(_ref("ClaimFacet")),
+    }, (*paged, "query", "filters", "claims", "facets"))
     problem = _object({
         "type": {"type": "string", "format": "uri-reference"}, "title": STRING, "status": INTEGER, "detail": STRING,
         "errors": _array(_object({"parameter": STRING, "detail": STRING}, ("parameter", "detail"))),
@@ -216,6 +233,7 @@ def _schemas() -> dict[str, dict]:
         "PlaceRef": place_ref, "SourceRef": source_ref, "Occasion": occasion, "Testimony": testimony,
         "Agent": agent, "Place": place, "Source": source, "Facet": facet, "Passage": passage,
         "BrowsePage": browse, "SearchPage": search, "Problem": problem,
+        "ClaimSummary": claim_summary, "ClaimFacet": claim_facet, "ClaimsPage": claims_page,
         "PeoplePage": _object({**paging, "people": _array(_ref("AgentRef"))}, (*paged, "people")),
         "PlacesPage": _object({**paging, "places": _array(_ref("PlaceRef"))}, (*paged, "places")),
         "SourcesPage": _object({**paging, "sources": _array(_ref("SourceRef"))}, (*paged, "sources")),
@@ -386,6 +404,29 @@ def document() -> dict[str, Any]:
             "/api/sources/{key}": _record(
                 "key", "article", "Sources", "One source",
                 "The source's fields and, as published, its framing and the passages it quotes in order.", "Source"),
+            "/api/claims": {"get": {
+                "tags": ["Claims"], "summary": "The claims index", "operationId": "listClaims",
+                "description": ("Every claim this viewer may read, 50 per page, filtered by facets (values of one "
+                                "facet: any of them; different facets: all must hold) and by words that must all "
+                                "appear in the statement or its excerpt, with each facet's counts."),
+                "parameters": [
+                    _query("q", {"type": "string", "maxLength": 200}, "Words that must all appear.", example="executed"),
+                    _query("kind", {**_enum(ClaimKind), "minLength": 1}, "Kind of claim.", repeated=True),
+                    _query("status", {**_enum(CorroborationStatus), "minLength": 1},
+                           "Corroboration status of the testimony the claim is in.", repeated=True),
+                    _query("speaker", {"type": "string", "minLength": 1, "maxLength": 200},
+                           "Who makes the claim, by the key this viewer sees (protected-N for a protected person).",
+                           repeated=True),
+                    _query("place", {**KEY, "minLength": 1, "maxLength": 200},
+                           "A place's key: the claim's scope place is it or lies within it.", repeated=True),
+                    _query("year", {"type": "string", "pattern": r"^\d{1,4}$"},
+                           "A year the claim's scope period touches.", repeated=True),
+                    PAGE,
+                    _query("more", {"type": "string", "enum": list(CLAIM_FACETS)},
+                           "Show every value of this facet, not only the top 12.", repeated=True),
+                ],
+                "responses": _responses("ClaimsPage", "One page of claims with facet counts."),
+            }},
             "/api/claims/{key}": _record(
                 "key", "montazeri-2800-or-3800", "Claims", "One claim",
                 "A claim with its speaker, scope, and what supports or contradicts it.", "Claim"),

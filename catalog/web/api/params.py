@@ -32,6 +32,8 @@ PAGING = ("page",)
 BROWSE = ("sort", "page", "more")
 #: What search takes beside the facets.
 SEARCH = ("q", "scope", "page", "more")
+#: What the claims index takes beside its facets (its words are optional).
+CLAIMS = ("q", "page", "more")
 
 
 class BadParameters(BadRequest):
@@ -127,3 +129,40 @@ def read(viewer: Viewer, allowed: Iterable[str] = PAGING, *, facets: bool = Fals
     if problems:
         raise BadParameters(problems)
     return Listing(page=page, sort=sort, scope=scope, text=text, expanded=tuple(expanded))
+
+
+def read_claims() -> Listing:
+    """The claims index's parameters (its facets are those of `queries.CLAIM_FACETS`), or
+    BadParameters naming every one that cannot be honoured."""
+    from ... import queries
+    from ...models import ClaimKind
+
+    problems = Problems()
+    allowed = set(CLAIMS) | set(queries.CLAIM_FACETS)
+    for name in dict.fromkeys(request.args):
+        if name not in allowed:
+            problems.add(name, f"This address takes no parameter “{rules.shown(name)}” (it takes: "
+                               f"{', '.join(sorted(allowed))}).")
+    page = 1
+    raw = _once(problems, "page")
+    if raw is not None:
+        page = rules.integer(problems, "page", raw, minimum=1, maximum=MAX_PAGE, required=True) or 1
+    text = _once(problems, "q") or ""
+    if len(text) > MAX_FILTER:
+        problems.add("q", f"Give at most {MAX_FILTER} characters.")
+    expanded = [_one_of(problems, "more", value, queries.CLAIM_FACETS, "") for value in request.args.getlist("more")]
+    for name in queries.CLAIM_FACETS:
+        for value in request.args.getlist(name):
+            if not value.strip() or len(value) > MAX_FILTER:
+                problems.add(name, f"Give a value of 1 to {MAX_FILTER} characters.")
+            elif name == "kind":
+                rules.choice(problems, name, value, ClaimKind)
+            elif name == "status":
+                rules.choice(problems, name, value, CorroborationStatus)
+            elif name == "place":
+                rules.key(problems, name, value)
+            elif name == "year" and not YEAR.match(value.strip()):
+                problems.add(name, f"“{rules.shown(value)}” is not a year; give one such as 1988.")
+    if problems:
+        raise BadParameters(problems)
+    return Listing(page=page, text=text, expanded=tuple(expanded))

@@ -150,6 +150,25 @@ def claim(record: queries.ClaimRecord) -> dict[str, Any]:
     return drop_empty(body)
 
 
+def claim_summary(c: queries.ClaimSummary) -> dict[str, Any]:
+    """One claim in the claims index: what its line shows."""
+    return drop_empty({
+        "key": c.key, "kind": c.kind, "statement": c.statement, "excerpt": c.excerpt,
+        "speaker": c.speaker.key if c.speaker else None, "speaker_name": c.speaker.name if c.speaker else None,
+        "name_is_pseudonym": (c.speaker.is_pseudonym or None) if c.speaker else None,
+        "testimony": c.testimony_id, "testimony_title": c.testimony_title,
+        "number": c.segment_number, "source": c.source_key if not c.testimony_id else None,
+        "corroboration": {"status": c.status} if c.status else None,
+        "scope": drop_empty({"place": c.scope_place.key if c.scope_place else None,
+                             "place_name": c.scope_place.full_name if c.scope_place else None,
+                             "period": c.scope_period_edtf}),
+        "links": links(url_for("api.claim", key=c.key, _external=True),
+                       url_for("public.claim", key=c.key, _external=True),
+                       testimony=url_for("api.testimony", public_id=c.testimony_id, _external=True)
+                       if c.testimony_id else None),
+    })
+
+
 def facets(results: tuple[search_service.FacetResult, ...]) -> list[dict[str, Any]]:
     """Each facet's values with their counts, whether selected, and the address that toggles them."""
     return [

@@ -139,4 +139,4 @@ def record_ident(obj) -> str:
 
 
 # The views register themselves on `bp` when their modules are imported.
-from . import history, imports, records, testimonies  # noqa: E402,F401
+from . import claims, history, imports, records, testimonies  # noqa: E402,F401
