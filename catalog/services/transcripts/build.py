@@ -173,7 +173,8 @@ def _testimony_fields(t: TestimonyRecord) -> tuple[Field, ...]:
         Field(
             "Corroboration",
             _label(t.corroboration_status),
-            (f"Rationale: {t.corroboration_rationale}",) if t.corroboration_rationale else (),
+            ((f"Rationale: {t.corroboration_rationale}",) if t.corroboration_rationale else ())
+            + _corroboration_history(t),
         )
     )
     fields.append(
@@ -181,6 +182,15 @@ def _testimony_fields(t: TestimonyRecord) -> tuple[Field, ...]:
     )
     fields.append(Field("Record access level", t.access_level.value))
     return tuple(fields)
+
+
+def _corroboration_history(t: TestimonyRecord) -> tuple[str, ...]:
+    """The dated changes of the status, oldest first, each with its rationale (never who made it)."""
+    if not t.corroboration_history:
+        return ()
+    return ("History of this status:",) + tuple(
+        f"{change.changed_dt[:10]}: {_label(change.status)} — {change.rationale}" for change in t.corroboration_history
+    )
 
 
 def _notices(t: TestimonyRecord) -> tuple[str, ...]:
