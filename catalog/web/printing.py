@@ -46,7 +46,8 @@ def _selection() -> transcripts.Transcript:
 
 
 def _html(document: transcripts.Transcript, back: str, pdf_endpoint: str, **values) -> str:
-    args = {key: value for key, value in request.args.items() if key in ("ids", "title")}
+    # The toolbar's links keep the audience staff asked to see the print as (web/__init__.py, `_view_as`).
+    args = {key: value for key, value in request.args.items() if key in ("ids", "title", "view_as")}
     toolbar = {
         "back": back,
         "pdf": url_for(pdf_endpoint, **values, **args, **document.options.query()),

@@ -38,3 +38,68 @@ def test_a_single_status_is_shown_with_its_date_and_rationale(client, seeded):
     page = client.get("/t/T-0012").get_data(as_text=True)
     history = _history(page)
     assert history.count("<li>") >= 1 and "<time datetime=" in history
+
+
+# --- seeing a reading page as another audience -------------------------------------------------
+
+
+def _restricted_testimony(session, make_testimony):
+    from catalog.models import AccessLevel
+
+    make_testimony((SegmentKind.FIRST_PERSON, "Open words."),
+                   {"kind": SegmentKind.FIRST_PERSON, "text": "Researchers' words.", "access_level": AccessLevel.RESTRICTED},
+                   {"kind": SegmentKind.FIRST_PERSON, "text": "Archivists' words.", "access_level": AccessLevel.CONFIDENTIAL},
+                   public_id="T-0830")
+    make_testimony((SegmentKind.FIRST_PERSON, "Restricted account."), public_id="T-0831", access=AccessLevel.RESTRICTED)
+    session.commit()
+
+
+def test_staff_see_a_page_as_the_public_and_as_a_researcher(client, session, make_testimony, auth):
+    _restricted_testimony(session, make_testimony)
+    user = auth.login(Role.ARCHIVIST)
+    own = client.get("/t/T-0830")
+    assert "Archivists’ words." in own.get_data(as_text=True) or "Archivists&#39; words." in own.get_data(as_text=True)
+    assert "View as public" in own.get_data(as_text=True)
+
+    public = client.get("/t/T-0830?view_as=public")
+    page = public.get_data(as_text=True)
+    assert "Open words." in page and "Researchers&#39; words." not in page and "Archivists&#39; words." not in page
+    assert "You are seeing this page as the public sees it" in page
+    assert "Back to your own view" in page and 'href="/t/T-0830"' in page
+    assert f"Signed in as <strong>{user['username']}</strong>" in page  # the account control stays theirs
+    assert "Viewing as: public." in page
+    assert public.headers["Cache-Control"] == "no-store"  # a signed-in page, never kept
+    assert 'href="/t/T-0830/transcript?view_as=public"' in page
+    assert client.get("/t/T-0831?view_as=public").status_code == 404  # as the public: no such account
+
+    page = client.get("/t/T-0830?view_as=researcher").get_data(as_text=True)
+    assert "Researchers&#39; words." in page and "Archivists&#39; words." not in page
+    assert "as a researcher sees it" in page
+    assert client.get("/t/T-0831?view_as=researcher").status_code == 200
+
+    # The print view and the whole-catalog CSV are read for the same audience.
+    printed = client.get("/t/T-0830/transcript?view_as=public").get_data(as_text=True)
+    assert "Open words." in printed and "Researchers&#39; words." not in printed and "Printed for: <b>public</b>" in printed
+    assert "view_as=public" in printed  # its toolbar's links keep the audience
+    assert "T-0831" not in client.get("/catalog.csv?view_as=public").get_data(as_text=True)
+
+
+def test_no_one_can_raise_their_view(client, session, make_testimony, auth):
+    _restricted_testimony(session, make_testimony)
+    assert client.get("/t/T-0831?view_as=researcher").status_code == 404
+    page = client.get("/t/T-0830?view_as=archivist").get_data(as_text=True)
+    assert "Researchers&#39; words." not in page and "You are seeing this page as" not in page
+    auth.login(Role.RESEARCHER)
+    page = client.get("/t/T-0830?view_as=archivist").get_data(as_text=True)
+    assert "Researchers&#39; words." in page and "Archivists&#39; words." not in page
+    assert "View as public" not in page and "You are seeing this page as" not in page
+
+
+def test_view_as_is_not_honoured_in_the_workspace_nor_the_api(client, session, make_testimony, auth):
+    _restricted_testimony(session, make_testimony)
+    auth.login(Role.ARCHIVIST)
+    assert client.get("/archive/?view_as=public").status_code == 200
+    # The API answers the signed-in viewer only, and says the parameter is not one of its own.
+    answer = client.get("/api/testimonies/T-0830?view_as=public")
+    assert answer.status_code == 400 and answer.json["errors"][0]["parameter"] == "view_as"
+    assert "Archivists" in client.get("/api/testimonies/T-0830").get_data(as_text=True)
