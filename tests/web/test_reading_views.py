@@ -103,3 +103,65 @@ def test_view_as_is_not_honoured_in_the_workspace_nor_the_api(client, session, m
     answer = client.get("/api/testimonies/T-0830?view_as=public")
     assert answer.status_code == 400 and answer.json["errors"][0]["parameter"] == "view_as"
     assert "Archivists" in client.get("/api/testimonies/T-0830").get_data(as_text=True)
+
+
+# --- redactions marked for staff ---------------------------------------------------------------
+
+
+def _redacted_testimony(session, make_testimony):
+    from catalog.models import AccessLevel, Redaction
+
+    testimony = make_testimony((SegmentKind.FIRST_PERSON, "The guard Hamid took us to Gohardasht."), public_id="T-0840")
+    segment = testimony.segments[0]
+    start = segment.text.index("Hamid")
+    segment.redactions.append(Redaction(start=start, end=start + 5, access_level=AccessLevel.CONFIDENTIAL, reason="name"))
+    place = segment.text.index("Gohardasht")
+    segment.redactions.append(Redaction(start=place, end=place + 10, access_level=AccessLevel.RESTRICTED))
+    session.commit()
+    return testimony
+
+
+def test_staff_see_redacted_words_marked_on_the_reading_page_and_in_the_workspace(client, session, make_testimony, auth):
+    testimony = _redacted_testimony(session, make_testimony)
+    assert "Hamid" not in client.get("/t/T-0840").get_data(as_text=True)
+    auth.login(Role.ARCHIVIST)
+    for path in ("/t/T-0840", "/archive/testimonies/T-0840", f"/archive/testimonies/T-0840/edit"):
+        page = client.get(path).get_data(as_text=True)
+        assert re.search(r'<mark class="redacted-seen redacted-below-confidential"[^>]*>'
+                         r'<span class="visually-hidden">Redacted for the public and researchers: </span>Hamid<', page), path
+        assert re.search(r'<mark class="redacted-seen redacted-below-restricted"[^>]*>'
+                         r'<span class="visually-hidden">Redacted for the public: </span>Gohardasht<', page), path
+    # Seen as the public, the same page shows the marks readers get, and not the words.
+    page = client.get("/t/T-0840?view_as=public").get_data(as_text=True)
+    assert "Hamid" not in page and "Gohardasht" not in page and 'aria-label="redacted passage"' in page
+    page = client.get("/t/T-0840?view_as=researcher").get_data(as_text=True)
+    assert "Hamid" not in page and "Gohardasht" in page and "redacted-seen" not in page
+
+
+def test_a_researcher_sees_no_marks(client, session, make_testimony, auth):
+    _redacted_testimony(session, make_testimony)
+    auth.login(Role.RESEARCHER)
+    page = client.get("/t/T-0840").get_data(as_text=True)
+    assert "Gohardasht" in page and "Hamid" not in page and "redacted-seen" not in page
+
+
+def test_a_staff_print_marks_the_redacted_words(session, make_testimony):
+    from catalog.services import transcripts
+    from catalog.viewer import Viewer
+
+    _redacted_testimony(session, make_testimony)
+    archivist = transcripts.testimony_transcript(session, Viewer.for_level("archivist"), "T-0840",
+                                                 transcripts.PrintOptions(), base_url="https://catalog.example/")
+    html = transcripts.render_html(archivist, static_url="/static/", for_pdf=False)
+    assert re.search(r'<mark class="redacted-seen" title="Redacted for readers below confidential access">Hamid</mark>', html)
+    assert "underlined with a dashed rule" in html
+    public = transcripts.testimony_transcript(session, Viewer.public(), "T-0840", transcripts.PrintOptions(),
+                                              base_url="https://catalog.example/")
+    html = transcripts.render_html(public, static_url="/static/", for_pdf=False)
+    assert "Hamid" not in html and "redacted-seen" not in html and "dashed rule" not in html
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    pdf = " ".join(" ".join(page.extract_text() for page in PdfReader(BytesIO(transcripts.render_pdf(archivist))).pages).split())
+    assert "Hamid" in pdf and "underlined with a dashed rule" in pdf

@@ -87,7 +87,7 @@ def _claim_note(number: int, claim: ClaimRecord) -> Note:
 
 
 def _pieces(segment: SegmentRecord) -> tuple[Piece, ...]:
-    return tuple(Piece(piece.text, piece.is_redacted) for piece in segment.pieces)
+    return tuple(Piece(piece.text, piece.is_redacted, piece.redacted_below) for piece in segment.pieces)
 
 
 def _translation(segment: SegmentRecord, options: PrintOptions) -> tuple[Optional[str], Optional[str], str]:
@@ -199,6 +199,9 @@ def _notices(t: TestimonyRecord) -> tuple[str, ...]:
         notices.append(f"This account is {t.publication_state.value}: it is not published in the catalog.")
         if t.withdrawn_reason:
             notices.append(f"Reason given: {t.withdrawn_reason}")
+    if any(piece.redacted_below for segment in t.segments for piece in segment.pieces):
+        notices.append("Words underlined with a dashed rule are redacted for readers below confidential access "
+                       "(restricted: for the public): only staff prints show them.")
     return tuple(notices)
 
 
