@@ -165,3 +165,40 @@ def test_a_staff_print_marks_the_redacted_words(session, make_testimony):
 
     pdf = " ".join(" ".join(page.extract_text() for page in PdfReader(BytesIO(transcripts.render_pdf(archivist))).pages).split())
     assert "Hamid" in pdf and "underlined with a dashed rule" in pdf
+
+
+# --- translations beside their originals ---------------------------------------------------------
+
+
+def test_translations_beside_their_originals(client, session, make_testimony):
+    make_testimony({"kind": SegmentKind.FIRST_PERSON, "text": "من در اوین بودم.", "language": "fa", "direction": "rtl",
+                    "translation": "I was in Evin.", "translation_language": "en"},
+                   {"kind": SegmentKind.FIRST_PERSON, "text": "Untranslated words."},
+                   {"kind": SegmentKind.EDITORIAL, "text": "She was interviewed in English.",
+                    "translation": "با او به انگلیسی مصاحبه شد.", "translation_language": "fa"},
+                   public_id="T-0850")
+    session.commit()
+    under = client.get("/t/T-0850").get_data(as_text=True)
+    assert "segment-pair" not in under and "I was in Evin." in under
+    assert 'href="/t/T-0850?translations=beside"' in under
+    beside = client.get("/t/T-0850?translations=beside").get_data(as_text=True)
+    pairs = re.findall(r'<div class="segment-pair">(.*?)</div>', beside, re.S)
+    assert len(pairs) == 2  # the untranslated passage stands alone
+    assert re.search(r'<blockquote class="segment-text" lang="fa" dir="rtl">من در اوین بودم.</blockquote>.*I was in Evin.',
+                     pairs[0], re.S)
+    assert re.search(r'lang="fa"><span class="kind-label" lang="en">Translation</span> '
+                     r'<span class="translation-text" dir="auto">با او به انگلیسی مصاحبه شد.</span>', pairs[1])
+    assert '<strong aria-current="true">beside the original</strong>' in beside and 'href="/t/T-0850"' in beside
+    bad = client.get("/t/T-0850?translations=sideways")
+    assert bad.status_code == 400 and "translations=beside" in bad.get_data(as_text=True)
+
+
+def test_a_withheld_translation_is_not_set_beside(client, session, make_testimony):
+    from catalog.models import AccessLevel, Redaction
+
+    testimony = make_testimony({"kind": SegmentKind.FIRST_PERSON, "text": "Hamid was there.",
+                                "translation": "حمید آنجا بود.", "translation_language": "fa"}, public_id="T-0851")
+    testimony.segments[0].redactions.append(Redaction(start=0, end=5, access_level=AccessLevel.CONFIDENTIAL))
+    session.commit()
+    page = client.get("/t/T-0851?translations=beside").get_data(as_text=True)
+    assert "حمید" not in page and "segment-pair" not in page and "Translation withheld" in page
