@@ -468,3 +468,20 @@ def test_print_and_pdf_carry_the_dated_corroboration_history(session, make_testi
     pdf.write_bytes(transcripts.render_pdf(document))
     result = runner.invoke(main, ["verify-transcript", str(pdf)])
     assert result.exit_code == 0, result.output
+
+
+def test_a_staff_print_marks_the_redacted_words(session, make_testimony):
+    testimony = make_testimony((SegmentKind.FIRST_PERSON, "The guard Hamid took us to Gohardasht."), public_id="T-0840")
+    segment = testimony.segments[0]
+    start = segment.text.index("Hamid")
+    segment.redactions.append(Redaction(start=start, end=start + 5, access_level=AccessLevel.CONFIDENTIAL))
+    session.commit()
+    archivist = transcripts.testimony_transcript(session, ARCHIVIST, "T-0840", OPTIONS, base_url=BASE, printed=PRINTED)
+    html = transcripts.render_html(archivist, static_url="/static/", for_pdf=False)
+    assert re.search(r'<mark class="redacted-seen" title="Redacted for readers below confidential access">Hamid</mark>', html)
+    assert "underlined with a dashed rule" in html
+    pdf = " ".join(" ".join(pages_of(transcripts.render_pdf(archivist))).split())
+    assert "Hamid" in pdf and "underlined with a dashed rule" in pdf
+    public = transcripts.testimony_transcript(session, PUBLIC, "T-0840", OPTIONS, base_url=BASE, printed=PRINTED)
+    html = transcripts.render_html(public, static_url="/static/", for_pdf=False)
+    assert "Hamid" not in html and "redacted-seen" not in html and "dashed rule" not in html
