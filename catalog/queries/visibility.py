@@ -158,11 +158,12 @@ def source_ref(viewer: Viewer, source: Source) -> SourceRef:
 def marked_pieces(text: str, spans: Iterable[tuple]) -> tuple[TextPiece, ...]:
     """`text` cut at redaction spans ((start, end, access level) triples), for staff: every word
     readable, the redacted ones marked with the level below which readers see the mark instead.
-    Overlapping spans are one, at the higher level; spans outside the text are left out."""
+    Overlapping spans are one, at the higher level; spans outside the text, and spans open to the
+    public, are left out."""
     merged: list[list] = []
     for start, end, level in sorted((max(0, int(a)), min(len(text), int(b)), AccessLevel(c)) for a, b, c in spans):
-        if end <= start:
-            continue
+        if end <= start or level is AccessLevel.PUBLIC:
+            continue  # an empty span, or one open to everyone: no reader loses these words
         if merged and start < merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], end)
             merged[-1][2] = max(merged[-1][2], level, key=lambda lvl: lvl.rank)
