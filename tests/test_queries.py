@@ -260,3 +260,20 @@ def test_source_claims_are_that_sources_and_cut_to_the_viewer(seeded):
         assert queries.source_claims(session, RESEARCHER, "hrw-report") == []
     assert "article-30000-executed" in public and "jokar-50-pregnant-women" not in public
     assert researcher == public | {"jokar-50-pregnant-women", "jokar-husband-executed-with-75"}
+
+
+# --- a passage cut at its redactions for staff (queries.marked_pieces) ---------------------------
+
+
+def test_staff_pieces_overlapping_spans_are_one_at_the_higher_level():
+    pieces = queries.marked_pieces("abcdefghij", [(2, 5, "restricted"), (4, 7, "confidential"), (8, 9, "restricted")])
+    assert pieces == (
+        queries.TextPiece("ab"), queries.TextPiece("cdefg", redacted_below="confidential"), queries.TextPiece("h"),
+        queries.TextPiece("i", redacted_below="restricted"), queries.TextPiece("j"),
+    )
+    assert "".join(piece.text for piece in pieces) == "abcdefghij"
+
+
+def test_staff_pieces_empty_public_and_out_of_range_spans_are_left_out():
+    assert queries.marked_pieces("abc", [(1, 1, "confidential"), (0, 2, "public")]) == (queries.TextPiece("abc"),)
+    assert queries.marked_pieces("abc", [(2, 40, "restricted")]) == (queries.TextPiece("ab"), queries.TextPiece("c", redacted_below="restricted"))

@@ -85,6 +85,9 @@ class TransmissionRecord:
 class TextPiece:
     text: str
     is_redacted: bool = False
+    #: Words this (staff) viewer reads that readers below this access level see as a redaction
+    #: mark: "restricted" or "confidential"; empty for words everyone who sees the passage reads.
+    redacted_below: str = ""
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,9 @@ def build_testimony_record(session: Session, viewer: Viewer, testimony, revision
             CorroborationChangeRecord(
                 status=change.status.value,
                 rationale=change.rationale,
-                changed_by=change.changed_by_label,
+                # Readers learn what changed, when and why; who among the archivists made the
+                # change is the workspace's business.
+                changed_by=change.changed_by_label if viewer.is_staff else "",
                 changed_dt=as_utc(change.changed_dt).isoformat(timespec="seconds"),
             )
             for change in testimony.corroboration_history

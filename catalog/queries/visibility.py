@@ -189,11 +189,43 @@ def source_ref(viewer: Viewer, source: Source) -> SourceRef:
     )
 
 
+def marked_pieces(text: str, spans: Iterable[tuple]) -> tuple[TextPiece, ...]:
+    """`text` cut at redaction spans ((start, end, access level) triples), for staff: every word
+    readable, the redacted ones marked with the level below which readers see the mark instead.
+    Overlapping spans are one, at the higher level; spans outside the text, and spans open to the
+    public, are left out."""
+    merged: list[list] = []
+    for start, end, level in sorted((max(0, int(a)), min(len(text), int(b)), AccessLevel(c)) for a, b, c in spans):
+        if end <= start or level is AccessLevel.PUBLIC:
+            continue  # an empty span, or one open to everyone: no reader loses these words
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+            merged[-1][2] = max(merged[-1][2], level, key=lambda lvl: lvl.rank)
+        else:
+            merged.append([start, end, level])
+    pieces, cursor = [], 0
+    for start, end, level in merged:
+        if start > cursor:
+            pieces.append(TextPiece(text[cursor:start]))
+        pieces.append(TextPiece(text[start:end], redacted_below=level.value))
+        cursor = end
+    if cursor < len(text):
+        pieces.append(TextPiece(text[cursor:]))
+    return tuple(pieces)
+
+
+def _seen_through(segment: Segment) -> tuple[TextPiece, ...]:
+    return marked_pieces(segment.text, ((r.start, r.end, r.access_level) for r in segment.redactions))
+
+
 def _pieces(viewer: Viewer, segment: Segment) -> tuple[tuple[TextPiece, ...], bool]:
     hidden = sorted(
         (r.start, r.end) for r in segment.redactions if not viewer.may_read(r.access_level)
     )
     if not hidden:
+        if viewer.is_staff and segment.redactions:
+            # Staff read every word, and see which words readers below a level do not.
+            return _seen_through(segment), False
         return (TextPiece(segment.text),), False
     pieces, cursor = [], 0
     for start, end in hidden:

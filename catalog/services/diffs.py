@@ -1,17 +1,21 @@
 """Readable differences between two revisions of a record.
 
 A revision is a full snapshot (canonical JSON). The diff lists the fields that changed with their
-old and new values, and, for a testimony, each segment matched by its ¶ number with a word-level
+old and new values (a list field — roles, claims, redactions, the corroboration history — by the
+items added, removed or changed, never as the whole list removed and written again), and, for a testimony, each segment matched by its ¶ number with a word-level
 comparison of its text, so an archivist sees exactly which words were corrected.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from ..models.base import as_utc
 
 #: Snapshot keys shown under a friendlier name.
 LABELS = {
@@ -61,6 +65,15 @@ class FieldChange:
     new: Any
     #: Word-level pieces for text fields; empty for short values shown as old → new.
     pieces: list[Piece] = field(default_factory=list)
+    #: For a list field: the items it gained, the items it lost, and (old, new) pairs of the items
+    #: that stayed (same id) but changed. Items that did not change are in none of them.
+    added: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+    altered: list = field(default_factory=list)
+
+    @property
+    def is_list(self) -> bool:
+        return isinstance(self.old, list) or isinstance(self.new, list)
 
 
 @dataclass
@@ -101,13 +114,47 @@ def _is_long(value: Any) -> bool:
     return isinstance(value, str) and (len(value) > 60 or "\n" in value)
 
 
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)?")
+
+
+def _same_instant(value: str) -> str:
+    """A stored time in one spelling: a time read back from SQLite has no offset where the same
+    time, just written, has +00:00; both are UTC and must not read as a change."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return as_utc(moment).isoformat()
+
+
 def _without_keys(value: Any) -> Any:
-    """A snapshot value without the keys written beside ids (they name the same record again)."""
+    """A snapshot value without the keys written beside ids (they name the same record again),
+    its times in one spelling."""
     if isinstance(value, list):
         return [_without_keys(item) for item in value]
     if isinstance(value, dict):
         return {k: _without_keys(v) for k, v in value.items() if not k.endswith("_key")}
+    if isinstance(value, str) and _TIMESTAMP.fullmatch(value):
+        return _same_instant(value)
     return value
+
+
+def _identity(item: Any) -> Any:
+    """What an item of a list is matched by across revisions: its row id, or else its content."""
+    if isinstance(item, dict) and item.get("id") is not None:
+        return ("id", item["id"])
+    return ("value", json.dumps(item, sort_keys=True, ensure_ascii=False))
+
+
+def _list_change(change: FieldChange) -> None:
+    """Split a changed list into the items added, removed and changed (matched by id)."""
+    before, after = change.old or [], change.new or []
+    old_by = {_identity(item): item for item in before}
+    new_by = {_identity(item): item for item in after}
+    change.added = [item for item in after if _identity(item) not in old_by]
+    change.removed = [item for item in before if _identity(item) not in new_by]
+    change.altered = [(old_by[_identity(item)], item) for item in after
+                      if _identity(item) in old_by and old_by[_identity(item)] != item]
 
 
 def _field_changes(old: dict, new: dict, skip: set[str] = frozenset()) -> list[FieldChange]:
@@ -118,8 +165,12 @@ def _field_changes(old: dict, new: dict, skip: set[str] = frozenset()) -> list[F
         before, after = _without_keys(old.get(name)), _without_keys(new.get(name))
         if before == after:
             continue
+        if before in (None, "", []) and after in (None, "", []):
+            continue  # absent and empty say the same: nothing
         change = FieldChange(name, LABELS.get(name, name.replace("_", " ")), before, after)
-        if _is_long(before) or _is_long(after):
+        if change.is_list:
+            _list_change(change)
+        elif _is_long(before) or _is_long(after):
             change.pieces = word_diff(before or "", after or "")
         changes.append(change)
     return changes

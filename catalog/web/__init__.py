@@ -80,8 +80,49 @@ def jobs_queue():
 
 
 def current_viewer() -> Viewer:
-    """Who is looking at this request (anonymous readers unless someone signed in)."""
+    """Whom this request is read for: anonymous readers unless someone signed in, or the audience
+    a signed-in archivist asked to see a reading page as (`?view_as=`, see `_view_as`)."""
+    return g.get("reading_viewer") or g.get("viewer") or Viewer.public()
+
+
+def signed_in_viewer() -> Viewer:
+    """Who is signed in, whatever audience the page is read for (the account control, the banner)."""
     return g.get("viewer") or Viewer.public()
+
+
+#: The audiences staff may see a reading page as, by the `view_as` value that asks for each.
+VIEW_AS = {"public": Viewer.public(), "researcher": Viewer.for_level("researcher")}
+#: The blueprints whose pages are read through `current_viewer()`, and so may be seen as another audience.
+READING_BLUEPRINTS = frozenset({"public", "printing"})
+
+
+def _view_as() -> None:
+    """`?view_as=public` or `?view_as=researcher` on a reading page renders it for that audience,
+    through the same read layer, for signed-in archivists and admins only. It can only lower a
+    view: anyone else (and any other value) gets their own view. The signed-in viewer stays in
+    `g.viewer`, so the page is still never cached nor kept by the browser."""
+    asked = request.args.get("view_as")
+    if not asked or request.blueprint not in READING_BLUEPRINTS or request.method in WRITE_METHODS:
+        return
+    viewer = g.get("viewer")
+    if viewer is not None and viewer.is_staff and asked in VIEW_AS:
+        g.reading_viewer = VIEW_AS[asked]
+        g.view_as = asked
+
+
+def view_as() -> str | None:
+    """The audience this page is shown as (`public`, `researcher`), or None for the viewer's own."""
+    return g.get("view_as")
+
+
+def view_as_url(audience: str | None) -> str:
+    """This page's address, seen as `audience` (None: as the signed-in viewer's own view)."""
+    from urllib.parse import urlencode
+
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "view_as"]
+    if audience:
+        args.append(("view_as", audience))
+    return request.path + ("?" + urlencode(args) if args else "")
 
 
 def _load_viewer() -> None:
@@ -212,6 +253,7 @@ def init_app(app: Flask) -> None:
         g.csp_nonce = secrets.token_urlsafe(16)
 
     app.before_request(_load_viewer)
+    app.before_request(_view_as)
 
     @app.teardown_appcontext
     def _close_session(_exc):
@@ -229,6 +271,9 @@ def init_app(app: Flask) -> None:
         {vocabulary.__name__: vocabulary for vocabulary in Vocabulary.__subclasses__()},
         csp_nonce=lambda: g.get("csp_nonce", ""),
         current_viewer=current_viewer,
+        signed_in_viewer=signed_in_viewer,
+        view_as=view_as,
+        view_as_url=view_as_url,
     )
 
     from . import admin, api, archive, auth, discovery, errors, jobs, limits, oai, printing, public

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from .. import queries
 from ..models import JobKind, JobState
 from ..services import transcripts
-from . import current_viewer, database, db_session, jobs_queue
+from . import current_viewer, database, db_session, jobs_queue, signed_in_viewer, view_as
 from .public import gone_or_404
 
 bp = Blueprint("printing", __name__)
@@ -46,7 +46,8 @@ def _selection() -> transcripts.Transcript:
 
 
 def _html(document: transcripts.Transcript, back: str, pdf_endpoint: str, **values) -> str:
-    args = {key: value for key, value in request.args.items() if key in ("ids", "title")}
+    # The toolbar's links keep the audience staff asked to see the print as (web/__init__.py, `_view_as`).
+    args = {key: value for key, value in request.args.items() if key in ("ids", "title", "view_as")}
     toolbar = {
         "back": back,
         "pdf": url_for(pdf_endpoint, **values, **args, **document.options.query()),
@@ -55,6 +56,13 @@ def _html(document: transcripts.Transcript, back: str, pdf_endpoint: str, **valu
             for placement in ("after", "beside", "none")
         },
     }
+    if signed_in_viewer().is_staff:
+        # Staff may see the print as each audience gets it (web/__init__.py, `_view_as`).
+        toolbar["audiences"] = {
+            label: url_for(request.endpoint, **values, **{**args, "view_as": audience}, **document.options.query())
+            for audience, label in ((None, "your own view"), ("public", "the public"), ("researcher", "a researcher"))
+        }
+        toolbar["audience"] = {None: "your own view", "public": "the public", "researcher": "a researcher"}[view_as()]
     return transcripts.render_html(
         document, static_url=url_for("static", filename=""), for_pdf=False, toolbar=toolbar
     )

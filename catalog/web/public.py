@@ -163,11 +163,19 @@ def search_csv():
 def testimony(public_id: str):
     """One testimony: its metadata, then its text with every kind of segment labelled."""
     session, viewer = db_session(), current_viewer()
+    translations = request.args.get("translations", "after")
+    if translations not in TRANSLATION_PLACES:
+        abort(400, description=f"translations={translations!r} is not a place for translations: "
+                               "give translations=after (under each passage) or translations=beside.")
     record = queries.get_testimony(session, viewer, public_id)
     if record is None:
         gone_or_404(public_id)
     return render_template("public/testimony.html", t=record, csl=json.dumps(csl_json(record), ensure_ascii=False, indent=2),
-                           structured_data=schema_org(record))
+                           structured_data=schema_org(record), translations=translations)
+
+
+#: Where the reading page sets a passage's translation: under it, or beside it (as prints can).
+TRANSLATION_PLACES = ("after", "beside")
 
 
 @bp.get("/t/<public_id>/release-form")

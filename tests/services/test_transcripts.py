@@ -441,3 +441,47 @@ def test_rich_text_tree_keeps_only_the_sanitizers_elements():
                                                 {"tag": "a", "href": None, "children": ["link"]}, "x"]},
     ]}
     assert typeset.rich_text_tree("") is None
+
+
+def test_print_and_pdf_carry_the_dated_corroboration_history(session, make_testimony, runner, tmp_path):
+    from catalog.services.actors import Actor
+    from catalog.services.write import workflow
+
+    testimony = make_testimony((SegmentKind.FIRST_PERSON, "We were moved at night."), title="Moved at night")
+    archivist = Actor("parisa (archivist)")
+    workflow.change_corroboration(session, testimony, "partially_corroborated", "One prison memoir agrees.", archivist)
+    workflow.change_corroboration(session, testimony, "contested", "A guard's account disputes the date.", archivist)
+    session.commit()
+    document = transcripts.testimony_transcript(session, PUBLIC, testimony.public_id, OPTIONS, base_url=BASE,
+                                                printed=PRINTED)
+    html = transcripts.render_html(document, static_url="/static/", for_pdf=False)
+    text = " ".join("\n".join(pages_of(transcripts.render_pdf(document))).split())
+    for printed in (html, text):
+        assert "History of this status" in printed
+        assert "partially corroborated — One prison memoir agrees." in printed
+        assert "contested — A guard" in printed
+        assert "parisa" not in printed  # readers learn what changed and why, not which archivist
+    history = text[text.index("History of this status"):]
+    assert history.index("One prison memoir agrees.") < history.index("contested — A guard")
+    # A PDF carrying the history still verifies against the catalog.
+    pdf = tmp_path / "history.pdf"
+    pdf.write_bytes(transcripts.render_pdf(document))
+    result = runner.invoke(main, ["verify-transcript", str(pdf)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_staff_print_marks_the_redacted_words(session, make_testimony):
+    testimony = make_testimony((SegmentKind.FIRST_PERSON, "The guard Hamid took us to Gohardasht."), public_id="T-0840")
+    segment = testimony.segments[0]
+    start = segment.text.index("Hamid")
+    segment.redactions.append(Redaction(start=start, end=start + 5, access_level=AccessLevel.CONFIDENTIAL))
+    session.commit()
+    archivist = transcripts.testimony_transcript(session, ARCHIVIST, "T-0840", OPTIONS, base_url=BASE, printed=PRINTED)
+    html = transcripts.render_html(archivist, static_url="/static/", for_pdf=False)
+    assert re.search(r'<mark class="redacted-seen" title="Redacted for readers below confidential access">Hamid</mark>', html)
+    assert "underlined with a dashed rule" in html
+    pdf = " ".join(" ".join(pages_of(transcripts.render_pdf(archivist))).split())
+    assert "Hamid" in pdf and "underlined with a dashed rule" in pdf
+    public = transcripts.testimony_transcript(session, PUBLIC, "T-0840", OPTIONS, base_url=BASE, printed=PRINTED)
+    html = transcripts.render_html(public, static_url="/static/", for_pdf=False)
+    assert "Hamid" not in html and "redacted-seen" not in html and "dashed rule" not in html

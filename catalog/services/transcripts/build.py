@@ -87,7 +87,7 @@ def _claim_note(number: int, claim: ClaimRecord) -> Note:
 
 
 def _pieces(segment: SegmentRecord) -> tuple[Piece, ...]:
-    return tuple(Piece(piece.text, piece.is_redacted) for piece in segment.pieces)
+    return tuple(Piece(piece.text, piece.is_redacted, piece.redacted_below) for piece in segment.pieces)
 
 
 def _translation(segment: SegmentRecord, options: PrintOptions) -> tuple[Optional[str], Optional[str], str]:
@@ -173,7 +173,8 @@ def _testimony_fields(t: TestimonyRecord) -> tuple[Field, ...]:
         Field(
             "Corroboration",
             _label(t.corroboration_status),
-            (f"Rationale: {t.corroboration_rationale}",) if t.corroboration_rationale else (),
+            ((f"Rationale: {t.corroboration_rationale}",) if t.corroboration_rationale else ())
+            + _corroboration_history(t),
         )
     )
     fields.append(
@@ -183,12 +184,24 @@ def _testimony_fields(t: TestimonyRecord) -> tuple[Field, ...]:
     return tuple(fields)
 
 
+def _corroboration_history(t: TestimonyRecord) -> tuple[str, ...]:
+    """The dated changes of the status, oldest first, each with its rationale (never who made it)."""
+    if not t.corroboration_history:
+        return ()
+    return ("History of this status:",) + tuple(
+        f"{change.changed_dt[:10]}: {_label(change.status)} — {change.rationale}" for change in t.corroboration_history
+    )
+
+
 def _notices(t: TestimonyRecord) -> tuple[str, ...]:
     notices = []
     if t.publication_state.value != "published":
         notices.append(f"This account is {t.publication_state.value}: it is not published in the catalog.")
         if t.withdrawn_reason:
             notices.append(f"Reason given: {t.withdrawn_reason}")
+    if any(piece.redacted_below for segment in t.segments for piece in segment.pieces):
+        notices.append("Words underlined with a dashed rule are redacted for readers below confidential access "
+                       "(restricted: for the public): only staff prints show them.")
     return tuple(notices)
 
 

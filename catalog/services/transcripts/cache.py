@@ -27,9 +27,11 @@ MAX_CACHED_FILES = 2000
 
 
 def _layout_files() -> tuple[Path, ...]:
-    """What the PDF is typeset from: changing any of it invalidates every cached PDF."""
+    """What the PDF is made from: changing any of it (what a print says included) invalidates every cached PDF."""
     fonts = paths.STATIC / "fonts"
-    return (paths.TEMPLATES / "print" / "transcript.typ", Path(__file__).with_name("typeset.py"), *sorted(fonts.glob("*.ttf")))
+    here = Path(__file__)
+    return (paths.TEMPLATES / "print" / "transcript.typ", here.with_name("typeset.py"), here.with_name("build.py"),
+            *sorted(fonts.glob("*.ttf")))
 
 
 @lru_cache(maxsize=1)

@@ -72,6 +72,8 @@ class Field:
 class Piece:
     text: str
     redacted: bool = False
+    #: In a staff print: words readers below this access level get as a redaction mark.
+    redacted_below: str = ""
 
 
 @dataclass(frozen=True)

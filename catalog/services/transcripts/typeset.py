@@ -83,7 +83,8 @@ def _block(block: Block) -> dict:
         "run_label": (
             f"{block.attribution}, own words" if block.kind == "first_person" else f"{kind_label}, {block.attribution}"
         ) + (f" · {block.cite.split(' · ')[1]}" if " · " in block.cite else ""),
-        "pieces": [{"text": piece.text, "redacted": piece.redacted} for piece in block.pieces],
+        "pieces": [{"text": piece.text, "redacted": piece.redacted, "redacted_below": piece.redacted_below}
+                   for piece in block.pieces],
         "lang": typst_language(block.language),
         "dir": "rtl" if block.direction == "rtl" else "ltr",
         "translation": block.translation,

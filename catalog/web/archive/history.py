@@ -127,6 +127,12 @@ def revision_value(value, name: str = "", names: Optional[dict] = None):
     return _label(name, value)
 
 
+@bp.app_template_filter("revision_item")
+def revision_item(item, names: Optional[dict] = None) -> str:
+    """One item of a list field (a role, a claim, a redaction, a change of status) in words."""
+    return _describe_item(item, names or {}) or "—"
+
+
 #: The vocabularies a snapshot field may hold, by the field's name ("kind" depends on the record).
 _VOCABULARIES = {
     "account_kind": (AccountKind,), "role": (RoleKind,), "access_level": (AccessLevel,),
@@ -134,6 +140,7 @@ _VOCABULARIES = {
     "corroboration_status": (CorroborationStatus,), "publication_state": (PublicationState,),
     "relation": (CorroborationRelation,),
     "kind": (SegmentKind, AgentKind, SourceKind, OccasionKind, ClaimKind, NameKind),
+    "claim_kind": (ClaimKind,),
 }
 
 
@@ -159,9 +166,15 @@ def _describe_item(item, names: dict) -> str:
         parts.append(names.get("source", {}).get(item["source_id"], f"source #{item['source_id']}"))
     if item.get("named_by_source_id"):
         parts.append("named by " + names.get("source", {}).get(item["named_by_source_id"], "?"))
-    for key in ("name", "status", "relation_to_events", "note", "rationale", "filename"):
+    if item.get("changed_dt") and item.get("status"):
+        parts.append(str(item["changed_dt"])[:10])  # a change of corroboration status, dated
+    if item.get("statement"):
+        parts.append(f"{_label('claim_kind', item.get('kind'))} claim “{item['statement']}”")
+    for key in ("name", "status", "relation", "relation_to_events", "note", "rationale", "filename"):
         if item.get(key):
             parts.append(_label(key, item[key]))
+    if item.get("corroborations"):
+        parts.append("links: " + "; ".join(_describe_item(link, names) for link in item["corroborations"]))
     if "start" in item and "end" in item:
         parts.append(f"characters {item['start']}–{item['end']} ({_label('access_level', item.get('access_level'))})")
     return " — ".join(parts)

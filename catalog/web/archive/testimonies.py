@@ -481,3 +481,15 @@ def testimony_claim_delete(public_id: str, key: str):
         session.commit()
         flash("Claim removed.", "success")
     return redirect(url_for("archive.testimony", public_id=public_id))
+
+
+@bp.app_template_global("redaction_marks")
+def redaction_marks(text: Optional[str], redactions) -> tuple:
+    """A segment's text as typed in the editor, cut at the redactions typed beside it (those whose
+    offsets and level make sense), for the editor to show which words readers below a level lose."""
+    spans = []
+    for entry in redactions:
+        start, end, level = entry.start.data, entry.end.data, entry.access_level.data
+        if str(start).isdigit() and str(end).isdigit() and level in ("restricted", "confidential"):
+            spans.append((int(start), int(end), level))
+    return queries.marked_pieces(text or "", spans) if spans else ()
