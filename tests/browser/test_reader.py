@@ -62,7 +62,7 @@ def test_browse_facet_search_open_and_follow(browser, live_server, seeded, scree
     page.locator(".site-search button").click()
     page.wait_for_url("**/search?q=Garces")
     check_accessibility(page)
-    assert "2 matching passages in 1 record" in page.locator(".hit-count").inner_text()
+    assert "2 matching passages in 1 testimony or source" in page.locator(".hit-count").inner_text()
     assert page.locator("mark").first.inner_text() == "Garcés"
     assert page.locator(".snippet .kind-label").first.inner_text().lower().startswith("framing")
     screenshot("search", page)

@@ -12,7 +12,7 @@ from catalog.models import AccessLevel, SegmentKind
 
 def test_search_page_groups_and_labels(client, seeded):
     page = client.get("/search?q=Garces").get_data(as_text=True)
-    assert "2 matching passages in 1 record" in page
+    assert "2 matching passages in 1 testimony or source" in page
     assert page.count('class="result-group"') == 1
     assert "<mark>Garcés</mark>" in page
     assert 'data-kind="editorial"' in page and ">Framing" in page
@@ -75,7 +75,7 @@ def test_search_pages_leak_nothing(client, session, make_testimony):
     make_testimony((SegmentKind.FIRST_PERSON, "Open zebracorn words."), public_id="T-0812")
     session.commit()
     page = client.get("/search?q=zebracorn").get_data(as_text=True)
-    assert "1 matching passage in 1 record" in page
+    assert "1 matching passage in 1 testimony or source" in page
     assert "T-0811" not in page and "Secret" not in page
 
 
