@@ -36,12 +36,12 @@ class CatalogServer(BaseApplication):
 
 def _warm(app: Flask) -> None:
     """Build the browse index (and name index) before forking, so every worker starts with it."""
-    from ..services.search import catalog_index
+    from ..services.search import index_cache
 
     db = database(app)
     with db.session() as session:
-        catalog_index.current(session)
-        catalog_index.names(session)
+        index_cache.current(session)
+        index_cache.names(session)
     # Connections made here must not be shared by forked workers.
     db.engine.dispose()
 

@@ -11,7 +11,7 @@ import pytest
 from catalog.models import AccessLevel, Claim, ClaimKind, Occasion, OccasionKind, Place, Role, SegmentKind
 from catalog.services import search as search_service
 from catalog.services.actors import Actor
-from catalog.services.search import catalog_index
+from catalog.services.search import index_cache
 from catalog.services.write import PlaceInput, Rejected, TestimonyInput, save
 from catalog.services.write.restore import revisions_of
 from catalog.viewer import Viewer
@@ -110,7 +110,7 @@ def test_a_claims_scope_place_makes_the_account_about_it(session, accounts, plac
 def test_a_renamed_place_is_relabelled_in_the_facet(session, accounts, places):
     places["evin"].name = "Evin"
     session.flush()
-    index = catalog_index.current(session)
+    index = index_cache.current(session)
     facet = index.facets["about"]
     assert facet.labels[facet.lookup["evin"]] == "Evin, Tehran, Iran"
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from catalog.models import AccessLevel, AccountKind, PublicationState, Role, SegmentKind
 from catalog.services import search as search_service
-from catalog.services.search import catalog_index
+from catalog.services.search import index_cache
 from catalog.viewer import Viewer
 
 PUBLIC = Viewer.public()
@@ -21,7 +21,7 @@ def facet_counts(session, viewer, filters=()) -> dict[str, dict[str, int]]:
 
 def direct_counts(session, viewer) -> dict[str, dict[str, int]]:
     """The same counts computed on the spot, without any cache."""
-    index = catalog_index.current(session)
+    index = index_cache.current(session)
     rank = search_service.viewer_rank(viewer)
     mask = index.mask(rank, [])
     out = {}
@@ -62,12 +62,12 @@ def test_cache_is_dropped_when_the_index_changes(session, make_testimony):
     make_testimony(public_id="T-0811", account_kind=AccountKind.EYEWITNESS)
     session.flush()
     assert facet_counts(session, PUBLIC)["kind"] == {"eyewitness": 1}
-    before = catalog_index.current(session)
+    before = index_cache.current(session)
     assert before.cached(("counts", "kind", 0), lambda: None) is not None
     # Any write that the index depends on changes its token: a new index with an empty cache.
     make_testimony(public_id="T-0812", account_kind=AccountKind.EYEWITNESS)
     session.flush()
-    after = catalog_index.current(session)
+    after = index_cache.current(session)
     assert after is not before
     assert facet_counts(session, PUBLIC)["kind"] == {"eyewitness": 2}
     assert facet_counts(session, PUBLIC) == direct_counts(session, PUBLIC)
@@ -76,7 +76,7 @@ def test_cache_is_dropped_when_the_index_changes(session, make_testimony):
 def test_cached_counts_cannot_be_changed_in_place(session, make_testimony):
     make_testimony(public_id="T-0821")
     session.flush()
-    counts = catalog_index.current(session).visible_counts("kind", 0)
+    counts = index_cache.current(session).visible_counts("kind", 0)
     assert not counts.flags.writeable
 
 
@@ -85,7 +85,7 @@ def test_counts_over_a_few_testimonies_equal_counts_over_the_whole_mask(session,
     for number in range(40):
         make_testimony(public_id=f"T-{850 + number:04d}", account_kind=kinds[number % 3])
     session.flush()
-    index = catalog_index.current(session)
+    index = index_cache.current(session)
     everything = index.visible(0)
     for chosen in ([], [0], [1, 5, 7], list(range(0, index.size, 3)), list(range(index.size))):
         mask = np.zeros(index.size, dtype=bool)
@@ -103,12 +103,12 @@ def test_a_search_count_is_remembered_until_the_index_changes(session, make_test
     session.flush()
     first = search_service.search(session, PUBLIC, "pomegranate")
     assert first.total == 1
-    index = catalog_index.current(session)
+    index = index_cache.current(session)
     assert any(key[0] == "search" for key in index._recent)
     # A second testimony with the word: the index token changes, so the count is taken anew.
     make_testimony((SegmentKind.FIRST_PERSON, "A pomegranate, split open."), public_id="T-0872")
     session.flush()
-    assert catalog_index.current(session) is not index
+    assert index_cache.current(session) is not index
     second = search_service.search(session, PUBLIC, "pomegranate")
     assert second.total == 2
     assert sorted(second.testimony_ids) == ["T-0871", "T-0872"]
@@ -127,17 +127,17 @@ def test_the_name_index_is_kept_across_rebuilds_until_a_name_changes(session, ma
     session.add(AgentName(agent=agent, name="MEK", kind=NameKind.ABBREVIATION))
     make_testimony((SegmentKind.FIRST_PERSON, "They said I was with the MEK."), public_id="T-0881", speaker=agent)
     session.flush()
-    before = catalog_index.current(session)
-    names = catalog_index.names(session)
+    before = index_cache.current(session)
+    names = index_cache.names(session)
     assert "Mojahedin-e Khalq" in search_service.search(session, PUBLIC, "MEK").also_searched
     # An edit that touches no name: a new browse index, the same name index.
     make_testimony((SegmentKind.FIRST_PERSON, "Another account."), public_id="T-0882", speaker=agent)
     session.flush()
-    after = catalog_index.current(session)
-    assert after is not before and catalog_index.names(session) is names
+    after = index_cache.current(session)
+    assert after is not before and index_cache.names(session) is names
     # A new alternate name: the name index is rebuilt and widens searches at once.
     session.add(AgentName(agent=agent, name="Monafeqin", kind=NameKind.PEJORATIVE))
     session.flush()
-    assert catalog_index.names(session) is not names
+    assert index_cache.names(session) is not names
     results = search_service.search(session, PUBLIC, "Monafeqin")
     assert results.total == 1 and results.testimony_ids == ["T-0881"]

@@ -30,7 +30,7 @@ from catalog.models import (
 )
 from catalog.models.search import INDEX_STATE
 from catalog.services import search as search_service
-from catalog.services.search import catalog_index, facet_rows, indexing
+from catalog.services.search import catalog_index, facet_rows, index_cache, indexing
 from catalog.services.search.catalog_index import SORTS, CatalogIndex
 from catalog.viewer import Viewer
 from catalog.models import Role
@@ -84,8 +84,8 @@ def _counts(index, name, mask) -> dict:
 def browse_pages(session, index) -> dict:
     """What the browse service shows each viewer with this index (facets, totals, page ids)."""
     pages = {}
-    original = catalog_index.current
-    catalog_index.current = lambda _session: index
+    original = index_cache.current
+    index_cache.current = lambda _session: index
     try:
         for viewer in VIEWERS:
             for filters in ([], [("kind", "survivor")], [("place", "tehran"), ("year", "1988")],
@@ -97,7 +97,7 @@ def browse_pages(session, index) -> dict:
                     [(f.name, [(v.value, v.label, v.count, v.selected) for v in f.values]) for f in results.facets],
                 )
     finally:
-        catalog_index.current = original
+        index_cache.current = original
     return pages
 
 
@@ -123,7 +123,7 @@ def builds(monkeypatch) -> Builds:
 def assert_same_as_fresh(session, builds: Builds | None = None) -> CatalogIndex:
     """The index `current` gives equals one built from scratch (and, with `builds`, was patched)."""
     before = builds.count if builds else 0
-    index = catalog_index.current(session)
+    index = index_cache.current(session)
     if builds:
         assert builds.count == before, "the index was rebuilt, not patched"
     token = session.scalar(select(SearchState.token).where(SearchState.id == INDEX_STATE))
@@ -238,7 +238,7 @@ def test_a_patched_index_answers_like_a_fresh_one(world, builds, steps, compact_
     facet_rows.COMPACT_AFTER, catalog_index.RESORT_AFTER = compact_after, resort_after
     try:
         with world.session() as reader:
-            catalog_index.current(reader)
+            index_cache.current(reader)
         for operation, ending in steps:
             session = world.session(write=True)
             try:
@@ -263,17 +263,17 @@ def test_a_rolled_back_write_never_reaches_the_shared_index(world):
         session.add(Testimony(public_id="T-0001", title="Kept back", account_kind=AccountKind.SURVIVOR,
                               access_level=AccessLevel.PUBLIC, publication_state=PublicationState.PUBLISHED))
     with world.session() as reader:
-        shared = catalog_index.current(reader)
+        shared = index_cache.current(reader)
     session = world.session(write=True)
     testimony = session.scalar(select(Testimony))
     testimony.access_level = AccessLevel.CONFIDENTIAL
     session.flush()
     # The writer sees its change; the index other requests share does not.
-    assert not catalog_index.current(session).visible(0).any()
+    assert not index_cache.current(session).visible(0).any()
     session.rollback()
     session.close()
     with world.session() as reader:
-        index = catalog_index.current(reader)
+        index = index_cache.current(reader)
         assert index.visible(0).sum() == 1
         assert index is shared or answers(index) == answers(shared)
 
@@ -285,23 +285,23 @@ def test_another_process_picks_the_change_up(world, database_url, builds):
         with world.writing() as session:
             session.add(Testimony(public_id="T-0001", title="First", account_kind=AccountKind.SURVIVOR,
                                   access_level=AccessLevel.PUBLIC, publication_state=PublicationState.PUBLISHED))
-        mine, theirs = catalog_index._cache, OrderedDict()
+        mine, theirs = index_cache._cache, OrderedDict()
         with world.session() as reader:
-            first = catalog_index.current(reader)
-        catalog_index._cache = theirs
+            first = index_cache.current(reader)
+        index_cache._cache = theirs
         with other.session() as reader:
-            their_first = catalog_index.current(reader)
+            their_first = index_cache.current(reader)
         # The other process saves: a restricted testimony and a withdrawal.
         with other.writing() as session:
             session.add(Testimony(public_id="T-0002", title="Second", account_kind=AccountKind.RELATIVE,
                                   access_level=AccessLevel.RESTRICTED, publication_state=PublicationState.PUBLISHED))
             session.scalar(select(Testimony).where(Testimony.public_id == "T-0001")).publication_state = \
                 PublicationState.WITHDRAWN
-        catalog_index._cache = mine
+        index_cache._cache = mine
         built = builds.count
         try:
             with world.session() as reader:
-                now = catalog_index.current(reader)
+                now = index_cache.current(reader)
                 assert builds.count == built, "the change was applied, not rebuilt"
                 assert now is not first and now.applied > first.applied
                 assert now.visible(0).sum() == 0
@@ -309,13 +309,13 @@ def test_another_process_picks_the_change_up(world, database_url, builds):
                     reader.scalar(select(Testimony.id).where(Testimony.public_id == "T-0002"))]
                 assert answers(now) == answers(CatalogIndex(now.token, reader.connection()))
             built = builds.count
-            catalog_index._cache = theirs
+            index_cache._cache = theirs
             with other.session() as reader:
-                assert answers(catalog_index.current(reader)) == answers(now)
-                assert catalog_index.current(reader) is not their_first
+                assert answers(index_cache.current(reader)) == answers(now)
+                assert index_cache.current(reader) is not their_first
             assert builds.count == built
         finally:
-            catalog_index._cache = mine
+            index_cache._cache = mine
     finally:
         other.dispose()
 
@@ -325,7 +325,7 @@ def test_testimonies_added_out_of_id_order_are_found(world):
         session.add(Testimony(id=900, public_id="T-0900", title="High", account_kind=AccountKind.SURVIVOR,
                               access_level=AccessLevel.PUBLIC, publication_state=PublicationState.PUBLISHED))
     with world.session() as reader:
-        catalog_index.current(reader)
+        index_cache.current(reader)
     with world.writing() as session:
         session.add(Testimony(id=500, public_id="T-0500", title="Low", account_kind=AccountKind.EYEWITNESS,
                               access_level=AccessLevel.PUBLIC, publication_state=PublicationState.PUBLISHED))
@@ -343,7 +343,7 @@ def test_pruned_changes_make_a_lagging_process_rebuild(world, monkeypatch):
         session.add(Testimony(public_id="T-0001", title="First", account_kind=AccountKind.SURVIVOR,
                               access_level=AccessLevel.PUBLIC, publication_state=PublicationState.PUBLISHED))
     with world.session() as reader:
-        lagging = catalog_index.current(reader)
+        lagging = index_cache.current(reader)
     for number in range(2, 7):
         with world.writing() as session:
             session.add(Testimony(public_id=f"T-{number:04d}", title="More", account_kind=AccountKind.SURVIVOR,
@@ -351,7 +351,7 @@ def test_pruned_changes_make_a_lagging_process_rebuild(world, monkeypatch):
     with world.session() as reader:
         # Only the newest rows are left, so the change table stays small ...
         assert reader.scalar(select(func.count()).select_from(IndexChange)) <= 3
-        assert catalog_index.pending_changes(reader.connection(), lagging.applied) is None
+        assert index_cache.pending_changes(reader.connection(), lagging.applied) is None
         # ... and the process that missed the pruned ones builds afresh, and answers right.
         index = assert_same_as_fresh(reader)
         assert index is not lagging and index.visible(0).sum() == 6
@@ -391,7 +391,7 @@ def test_a_very_large_save_starts_a_new_epoch(world, builds, monkeypatch):
             session.add(Testimony(public_id=f"T-{number:04d}", title="One of three", account_kind=AccountKind.SURVIVOR,
                                   access_level=AccessLevel.PUBLIC, publication_state=PublicationState.PUBLISHED))
     with world.session() as reader:
-        first = catalog_index.current(reader)
+        first = index_cache.current(reader)
     monkeypatch.setattr(indexing, "MAX_RECORDED", 2)
     with world.writing() as session:
         for testimony in session.scalars(select(Testimony)):

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from ... import queries
 from ...text import direction_of
 from ...viewer import Viewer
-from . import catalog_index
+from . import catalog_index, index_cache
 from .catalog_index import DEFAULT_SORT, SORTS
 from .documents import KIND_TAG
 from .engines import Constraints, Hit, engine_for, records_for
@@ -164,7 +164,7 @@ def browse(
     toggle_url: ToggleUrl, expanded: Iterable[str] = (), page_size: int = BROWSE_PAGE_SIZE,
 ) -> BrowseResults:
     """One page of the testimonies this viewer may see, filtered and sorted, with facet counts."""
-    index = catalog_index.current(session)
+    index = index_cache.current(session)
     sort = sort if sort in SORTS else DEFAULT_SORT
     mask = index.mask(viewer_rank(viewer), filters)
     ids, total = index.page(mask, sort, page, page_size)
@@ -177,7 +177,7 @@ def browse_ids(session: Session, viewer: Viewer, filters: list[tuple[str, str]],
     """Database ids of every testimony of the browse list (the same filters and sort), in order:
     what a download of the list holds. Records are read through the read layer, which checks
     each testimony's visibility again."""
-    index = catalog_index.current(session)
+    index = index_cache.current(session)
     return index.ordered_ids(index.mask(viewer_rank(viewer), filters), sort if sort in SORTS else DEFAULT_SORT)
 
 
@@ -281,9 +281,9 @@ def search(
     Raises QueryError with a reader's message for a query that cannot run."""
     scope = scope if scope in SCOPES else "all"
     parsed = parse(text)
-    index = catalog_index.current(session)
+    index = index_cache.current(session)
     rank = viewer_rank(viewer)
-    query, also = catalog_index.names(session).expand(parsed, rank)
+    query, also = index_cache.names(session).expand(parsed, rank)
     constraints = _constraints(viewer, scope, list(filters), queries.embargo_days(session))
     engine = engine_for(session.connection())
     # The hit count and the facet sample are the expensive part for common words, and the same
@@ -324,7 +324,7 @@ def all_hits(
     time: what a download of the results holds. The query is parsed at once, so a query that
     cannot run raises QueryError before anything is read."""
     parsed = parse(text)
-    query, _also = catalog_index.names(session).expand(parsed, viewer_rank(viewer))
+    query, _also = index_cache.names(session).expand(parsed, viewer_rank(viewer))
     constraints = _constraints(viewer, scope if scope in SCOPES else "all", list(filters),
                                queries.embargo_days(session))
 

@@ -62,7 +62,7 @@ PRUNE_EVERY = 100
 #: `Session.info` key: this session's open transaction has recorded index changes (which other
 #: processes cannot see yet), so the shared browse index must not be advanced through it.
 PENDING_CHANGES = "catalog_index_changes_pending"
-#: `Session.info` key: the browse index as that open transaction sees it (catalog_index.py).
+#: `Session.info` key: the browse index as that open transaction sees it (index_cache.py).
 PRIVATE_INDEX = "catalog_index_private"
 
 
@@ -224,7 +224,7 @@ def record_changes(connection: Connection, testimony_ids: Iterable[int], other: 
 def prune_changes(connection: Connection, last: int, now: dt.datetime) -> None:
     """Delete the change rows older than KEEP_MINUTES outside the newest KEEP_CHANGES. Always a
     prefix of the sequence: a reader whose last applied row is below the oldest row left may
-    have missed some, and rebuilds (catalog_index.pending_changes)."""
+    have missed some, and rebuilds (index_cache.pending_changes)."""
     old = connection.execute(
         select(func.max(IndexChange.seq)).where(IndexChange.created_dt < now - dt.timedelta(minutes=KEEP_MINUTES))
     ).scalar_one()
