@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
+from typing import Iterable, Optional
 
-from sqlalchemy import Date, Float, ForeignKey, String, Text
+from sqlalchemy import Date, Float, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, NameKind, OccasionKind, Timestamp, enum_column, utcnow
@@ -44,6 +44,18 @@ class Place(Base):
 
     def __repr__(self) -> str:
         return f"<Place {self.key!r}>"
+
+
+def place_subtree(connection, place_ids: Iterable[int]) -> set[int]:
+    """These places and every place within them, however deep (Iran: Tehran, Evin Prison…);
+    `connection` is a Connection or a Session."""
+    found = set(place_ids)
+    frontier = set(found)
+    while frontier:
+        children = set(connection.execute(select(Place.id).where(Place.parent_id.in_(sorted(frontier)))).scalars())
+        frontier = children - found
+        found |= frontier
+    return found
 
 
 class PlaceName(Base):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Occasion, Place, Testimony
+from ..models.places import place_subtree
 from ..viewer import Viewer
 from .records import NameRecord, OccasionRecord, PlaceRecord, PlaceRef
 from .testimonies import SUMMARY_LOADING, testimony_summary
@@ -20,7 +21,7 @@ def get_place(session: Session, viewer: Viewer, key: str) -> Optional[PlaceRecor
     )
     if place is None:
         return None
-    subtree = _place_subtree_ids(session, place.id)
+    subtree = sorted(place_subtree(session, [place.id]))
     testimonies = session.scalars(
         visible_testimonies(viewer)
         .join(Occasion, Testimony.occasion_id == Occasion.id)
@@ -38,15 +39,6 @@ def get_place(session: Session, viewer: Viewer, key: str) -> Optional[PlaceRecor
         children=tuple(place_ref(child) for child in place.children),
         testimonies=tuple(testimony_summary(viewer, t) for t in testimonies),
     )
-
-
-def _place_subtree_ids(session: Session, place_id: int) -> list[int]:
-    ids, frontier = [place_id], [place_id]
-    while frontier:
-        frontier = list(session.scalars(select(Place.id).where(Place.parent_id.in_(frontier))))
-        frontier = [pid for pid in frontier if pid not in ids]
-        ids.extend(frontier)
-    return ids
 
 
 def list_places(session: Session) -> list[PlaceRef]:

@@ -40,6 +40,7 @@ from ...models import (
 )
 from ... import dates
 from ...models.base import utcnow
+from ...models.places import place_subtree
 from ...queries.visibility import once_public, testimony_visibility
 from ...viewer import Viewer
 
@@ -66,14 +67,6 @@ def _ids(connection: Connection, column, where_column, values: set) -> set[int]:
     for chunk in _chunks(v for v in values if v is not None):
         found.update(v for v in connection.execute(select(column).where(where_column.in_(chunk))).scalars()
                      if v is not None)
-    return found
-
-
-def _places_beneath(connection: Connection, place_ids: set[int]) -> set[int]:
-    found, frontier = set(place_ids), set(place_ids)
-    while frontier:
-        frontier = _ids(connection, Place.id, Place.parent_id, frontier) - found
-        found |= frontier
     return found
 
 
@@ -130,7 +123,7 @@ def _changed(session: Session) -> set[int]:
     if sources:
         testimonies |= _of_sources(connection, sources)
     if places:
-        occasions |= _ids(connection, Occasion.id, Occasion.place_id, _places_beneath(connection, places))
+        occasions |= _ids(connection, Occasion.id, Occasion.place_id, place_subtree(connection, places))
     if occasions:
         testimonies |= _ids(connection, Testimony.id, Testimony.occasion_id, occasions)
     if collections:

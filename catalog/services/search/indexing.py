@@ -40,6 +40,7 @@ from ...models import (
     UserSession,
     testimony_places,
 )
+from ...models.places import place_subtree
 from ...models.search import CONTENT_STATE, INDEX_STATE, NAMES_STATE
 from .documents import SEGMENT_COLUMNS, Tokenised, build_rows, load_redactions, rows_for_segments
 from .engines import engine_for
@@ -290,15 +291,6 @@ def update_index(
 _CACHE_ONLY = (Agent, AgentName, AgentRole, TransmissionLink, CorroborationChange, PlaceName)
 
 
-def _place_subtree(connection: Connection, place_ids: set[int]) -> set[int]:
-    found, frontier = set(place_ids), set(place_ids)
-    while frontier:
-        children = set(connection.execute(select(Place.id).where(Place.parent_id.in_(list(frontier)))).scalars())
-        frontier = children - found
-        found |= frontier
-    return found
-
-
 @dataclass
 class _Touched:
     """What one flush wrote, as the derived data sees it."""
@@ -405,7 +397,7 @@ def _after_flush(session: Session, _context) -> None:
         bump(connection, CONTENT_STATE, NAMES_STATE)
     if touched.places:
         # A moved or renamed place changes the place facet of every testimony given beneath it.
-        subtree = list(_place_subtree(connection, touched.places))
+        subtree = list(place_subtree(connection, touched.places))
         occasions.update(connection.execute(select(Occasion.id).where(Occasion.place_id.in_(subtree))).scalars())
         # And the "about" facet of every testimony speaking of a place beneath it.
         testimonies.update(connection.execute(select(testimony_places.c.testimony_id).where(
